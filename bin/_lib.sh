@@ -1,0 +1,37 @@
+# Shared by bin/serve and bin/test: find Python 3.11+, keep a venv in step
+# with its requirements file (re-installs only when the file changes).
+# shellcheck shell=bash
+
+find_python() {
+    local candidate
+    for candidate in "${PYTHON:-}" python3 python3.13 python3.12 python3.11; do
+        [ -n "$candidate" ] || continue
+        if command -v "$candidate" >/dev/null 2>&1 &&
+            "$candidate" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
+            command -v "$candidate"
+            return 0
+        fi
+    done
+    echo "error: Python 3.11 or newer is needed (set PYTHON=/path/to/python3.11)" >&2
+    return 1
+}
+
+# ensure_venv DIR REQUIREMENTS...: create DIR and install, unless its stamp matches.
+ensure_venv() {
+    local dir=$1
+    shift
+    local stamp python
+    stamp=$(cat "$@" | sha256sum | cut -d' ' -f1)
+    if [ -x "$dir/bin/python" ] && [ "$(cat "$dir/.requirements-stamp" 2>/dev/null)" = "$stamp" ]; then
+        return 0
+    fi
+    python=$(find_python)
+    echo "==> creating $dir from $* (first run takes a few minutes)" >&2
+    rm -rf "$dir"
+    "$python" -m venv "$dir"
+    "$dir/bin/python" -m pip install --quiet --upgrade pip >&2
+    local args=()
+    for req in "$@"; do args+=(-r "$req"); done
+    "$dir/bin/python" -m pip install --quiet --progress-bar off "${args[@]}" >&2
+    echo "$stamp" >"$dir/.requirements-stamp"
+}

@@ -1,0 +1,61 @@
+"""PostgreSQL backend that survives a rotated database password in a warm container.
+
+Django builds connection parameters from ``settings.DATABASES`` once, at
+import; after Secrets Manager rotates the password, a warm Lambda would keep
+failing until it is recycled. This backend re-reads ``DATABASE_URL`` from
+``os.environ`` each time it opens a connection, after asking the bootstrap to
+re-fetch the secret behind it when the cached copy is older than
+``BOOTSTRAP_SECRET_TTL``; and on an authentication failure it asks for a fresh
+copy once and retries once. The bootstrap is the only thing that calls AWS;
+open connections (CONN_MAX_AGE) make no call at all.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from typing import Any
+
+import psycopg2
+from django.db.backends.postgresql import base
+
+import lambda_bootstrap
+
+logger = logging.getLogger("project.db")
+
+URL_KEY = "DATABASE_URL"
+_AUTH_FAILED = "28P01"  # invalid_password
+_CREDENTIAL_FIELDS = ("NAME", "USER", "PASSWORD", "HOST", "PORT")
+
+
+class DatabaseWrapper(base.DatabaseWrapper):
+    def get_connection_params(self) -> dict[str, Any]:
+        lambda_bootstrap.refresh(URL_KEY)  # no AWS call while the cached secret is fresh
+        self._take_credentials_from_environment()
+        return super().get_connection_params()
+
+    def get_new_connection(self, conn_params: dict[str, Any]) -> Any:
+        try:
+            return super().get_new_connection(conn_params)
+        except psycopg2.OperationalError as exc:
+            if not _is_authentication_failure(exc) or not lambda_bootstrap.refresh(URL_KEY, max_age=0):
+                raise
+            logger.warning("database authentication failed; retrying once with the re-fetched %s", URL_KEY)
+            self._take_credentials_from_environment()
+            return super().get_new_connection(super().get_connection_params())
+
+    def _take_credentials_from_environment(self) -> None:
+        import dj_database_url
+
+        url = os.environ.get(URL_KEY, "")
+        if not url:
+            return
+        fresh = dj_database_url.parse(url)
+        for field in _CREDENTIAL_FIELDS:
+            self.settings_dict[field] = fresh.get(field, self.settings_dict.get(field))
+
+
+def _is_authentication_failure(exc: psycopg2.OperationalError) -> bool:
+    # psycopg2 sets no pgcode for failures before the session starts; the server's
+    # message is the only signal (and it holds no password).
+    return getattr(exc, "pgcode", None) == _AUTH_FAILED or "password authentication failed" in str(exc)

@@ -1,0 +1,37 @@
+"""The settings module Zappa's handler imports on Lambda.
+
+Importing it is the cold start: the bootstrap fills ``os.environ`` from the
+stage's SSM path and secrets (once per container), and only then are the
+stage's settings imported, so they read a complete environment. A bootstrap
+error propagates: the import fails, Zappa's handler fails, Lambda reports the
+invocation as failed and retries the init on the next one. Django never starts
+half-configured.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+
+from django.core.exceptions import ImproperlyConfigured
+
+import lambda_bootstrap
+
+BOOTSTRAP_REPORT = lambda_bootstrap.load()
+
+if os.environ.get("AWS_LAMBDA_FUNCTION_NAME") and not BOOTSTRAP_REPORT.configured:
+    raise ImproperlyConfigured(
+        "running on Lambda with no configuration source: set BOOTSTRAP_SSM_PATH and/or "
+        "BOOTSTRAP_SECRETS in the stage's environment_variables (zappa_settings.json)"
+    )
+
+_stage = os.environ.get("STAGE", "").strip()
+_module_name = os.environ.get("DJANGO_STAGE_SETTINGS", "").strip() or f"project.settings.{_stage}"
+if _module_name not in {"project.settings.staging", "project.settings.prod"}:
+    raise ImproperlyConfigured(
+        f"Lambda stage settings must be project.settings.staging or project.settings.prod, not "
+        f"{_module_name!r} (set DJANGO_STAGE_SETTINGS for stage {_stage or '<unset STAGE>'!r})"
+    )
+
+_stage_settings = importlib.import_module(_module_name)
+globals().update({name: value for name, value in vars(_stage_settings).items() if name.isupper()})

@@ -1,0 +1,72 @@
+"""moto-backed fixtures for the bootstrap: a fake account, seeded per test."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import boto3
+import pytest
+from moto import mock_aws
+
+APP = "shop"
+STAGE = "prod"
+PATH = f"/{APP}/{STAGE}/"
+# Keys the tests seed, which tests/django_settings.py also put in the process environment.
+SEEDED_KEYS = {"SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL"}
+
+
+@dataclass
+class FakeAccount:
+    """Seeds SSM and Secrets Manager, remembering every value so tests can assert none leaks."""
+
+    ssm: Any
+    secrets: Any
+    seeded_values: list[str] = field(default_factory=list)
+
+    def parameter(self, name: str, value: str, kind: str = "SecureString") -> None:
+        self.ssm.put_parameter(Name=name, Value=value, Type=kind, Overwrite=True)
+        self.seeded_values.append(value)
+
+    def parameters(self, values: dict[str, str], kind: str = "SecureString") -> None:
+        for relative, value in values.items():
+            self.parameter(PATH + relative, value, kind)
+
+    def secret(self, name: str, value: str | dict[str, Any] | bytes) -> None:
+        if isinstance(value, bytes):
+            self.secrets.create_secret(Name=name, SecretBinary=value)
+            self.seeded_values.append(value.decode("latin-1"))
+            return
+        text = value if isinstance(value, str) else json.dumps(value)
+        self.secrets.create_secret(Name=name, SecretString=text)
+        if isinstance(value, dict):
+            self.seeded_values.extend(str(v) for v in value.values() if len(str(v)) >= 6)
+        else:
+            self.seeded_values.append(text)
+
+    def assert_nothing_leaked(self, *texts: str) -> None:
+        """No seeded value (of 6+ characters, so not a port or a bare word) is in any text."""
+        for text in texts:
+            for value in self.seeded_values:
+                if len(value) >= 6:
+                    assert value not in text, "a seeded secret value appeared in output"
+
+
+@pytest.fixture
+def account() -> Iterator[FakeAccount]:
+    with mock_aws():
+        yield FakeAccount(boto3.client("ssm"), boto3.client("secretsmanager"))
+
+
+@pytest.fixture
+def stage_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The environment Zappa's handler sets for stage prod, with the bootstrap pointed at it."""
+    for key in list(os.environ):
+        if key.startswith("BOOTSTRAP_") or key in SEEDED_KEYS:
+            monkeypatch.delenv(key)
+    monkeypatch.setenv("PROJECT", APP)
+    monkeypatch.setenv("STAGE", STAGE)
+    monkeypatch.setenv("BOOTSTRAP_SSM_PATH", "/{app}/{stage}/")

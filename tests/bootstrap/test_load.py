@@ -1,0 +1,168 @@
+"""The whole load: sources together, precedence, required keys, caching, refresh."""
+
+from __future__ import annotations
+
+import logging
+import os
+import subprocess
+import sys
+
+import pytest
+
+import lambda_bootstrap
+from lambda_bootstrap import KeyConflictError, MissingKeysError, SourceNotFoundError
+
+from .conftest import PATH, FakeAccount
+
+
+@pytest.fixture
+def full_stage(account: FakeAccount, stage_env: None, monkeypatch: pytest.MonkeyPatch) -> FakeAccount:
+    account.parameters({"SECRET_KEY": "prod-secret-key-value", "ALLOWED_HOSTS": "shop.example.com"})
+    account.secret(
+        "shop/prod/database",
+        {"engine": "postgres", "host": "db", "username": "shop", "password": "db-password-1", "dbname": "shop"},
+    )
+    monkeypatch.setenv("BOOTSTRAP_SECRETS", "database")
+    monkeypatch.setenv("BOOTSTRAP_REQUIRED", "SECRET_KEY,ALLOWED_HOSTS,DATABASE_URL")
+    return account
+
+
+def test_ssm_and_secrets_load_in_one_go(full_stage: FakeAccount, aws_calls) -> None:
+    aws_calls.reset()
+    report = lambda_bootstrap.load()
+    assert os.environ["SECRET_KEY"] == "prod-secret-key-value"
+    assert os.environ["DATABASE_URL"] == "postgres://shop:db-password-1@db:5432/shop"
+    assert dict(aws_calls.counts) == {"GetParametersByPath": 1, "GetSecretValue": 1}
+    assert report.keys_by_source() == {
+        f"ssm:{PATH}": ["ALLOWED_HOSTS", "SECRET_KEY"],
+        "secretsmanager:shop/prod/database": [
+            "DATABASE_DBNAME",
+            "DATABASE_ENGINE",
+            "DATABASE_HOST",
+            "DATABASE_PASSWORD",
+            "DATABASE_URL",
+            "DATABASE_USERNAME",
+        ],
+    }
+    assert "db-password-1" not in repr(report)
+
+
+def test_warm_invocations_make_no_aws_call(full_stage: FakeAccount, aws_calls) -> None:
+    first = lambda_bootstrap.load()
+    aws_calls.reset()
+    for _ in range(100):
+        assert lambda_bootstrap.load() is first
+    assert aws_calls.total == 0
+    assert lambda_bootstrap.current_report() is first
+
+
+def test_environment_wins_by_default_and_the_conflict_is_logged_by_name(
+    full_stage: FakeAccount, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setenv("SECRET_KEY", "local-override-value")
+    with caplog.at_level(logging.INFO, logger="lambda_bootstrap"):
+        report = lambda_bootstrap.load()
+    assert os.environ["SECRET_KEY"] == "local-override-value"
+    assert report.kept_from_environment == ("SECRET_KEY",)
+    assert report.sources["SECRET_KEY"] == "environment"
+    assert any("SECRET_KEY is set in the environment" in r.getMessage() for r in caplog.records)
+    full_stage.assert_nothing_leaked(caplog.text)
+    assert "local-override-value" not in caplog.text
+
+
+def test_override_switch_makes_fetched_values_win(
+    full_stage: FakeAccount, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setenv("SECRET_KEY", "local-override-value")
+    monkeypatch.setenv("BOOTSTRAP_OVERRIDE", "true")
+    with caplog.at_level(logging.INFO, logger="lambda_bootstrap"):
+        report = lambda_bootstrap.load()
+    assert os.environ["SECRET_KEY"] == "prod-secret-key-value"
+    assert report.overridden == ("SECRET_KEY",)
+    assert any("SECRET_KEY" in r.getMessage() for r in caplog.records if r.levelno == logging.WARNING)
+    full_stage.assert_nothing_leaked(caplog.text)
+    assert "local-override-value" not in caplog.text
+
+
+def test_every_missing_required_key_is_listed_in_one_error(
+    full_stage: FakeAccount, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("BOOTSTRAP_REQUIRED", "SECRET_KEY,SENTRY_DSN,STRIPE_KEY,DATABASE_URL")
+    with pytest.raises(MissingKeysError) as raised:
+        lambda_bootstrap.load()
+    assert raised.value.missing == ("SENTRY_DSN", "STRIPE_KEY")
+    assert "SENTRY_DSN, STRIPE_KEY" in str(raised.value)
+    assert "ssm:/shop/prod/" in str(raised.value)
+    assert "SECRET_KEY" not in os.environ  # nothing exported
+    assert lambda_bootstrap.current_report() is None  # nothing cached: the next init retries
+
+
+def test_a_required_key_can_come_from_the_environment(full_stage: FakeAccount, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BOOTSTRAP_REQUIRED", "SECRET_KEY,FEATURE_FLAG")
+    monkeypatch.setenv("FEATURE_FLAG", "on")
+    lambda_bootstrap.load()
+
+
+def test_one_failing_source_fails_the_whole_load_naming_it(
+    full_stage: FakeAccount, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("BOOTSTRAP_SECRETS", "database,missing-one")
+    with pytest.raises(SourceNotFoundError, match="secretsmanager:shop/prod/missing-one"):
+        lambda_bootstrap.load()
+    assert "SECRET_KEY" not in os.environ and "DATABASE_URL" not in os.environ
+
+
+def test_the_same_key_from_two_sources_is_a_conflict(full_stage: FakeAccount, monkeypatch: pytest.MonkeyPatch) -> None:
+    full_stage.parameters({"DATABASE_URL": "postgres://elsewhere/db"})
+    with pytest.raises(KeyConflictError, match="DATABASE_URL is produced by both"):
+        lambda_bootstrap.load()
+
+
+def test_failed_load_is_retried_by_the_next_call(full_stage: FakeAccount, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BOOTSTRAP_SECRETS", "database,later")
+    with pytest.raises(SourceNotFoundError):
+        lambda_bootstrap.load()
+    full_stage.secret("shop/prod/later", "now-there")
+    lambda_bootstrap.load()
+    assert os.environ["LATER"] == "now-there"
+
+
+def test_refresh_picks_up_a_rotated_secret(full_stage: FakeAccount, aws_calls) -> None:
+    lambda_bootstrap.load()
+    full_stage.secrets.put_secret_value(
+        SecretId="shop/prod/database",
+        SecretString='{"engine": "postgres", "host": "db", "username": "shop", "password": "rotated-2", "dbname": "shop"}',
+    )
+    aws_calls.reset()
+    assert lambda_bootstrap.refresh("DATABASE_URL") is False  # fresh: within the TTL, no call
+    assert aws_calls.total == 0
+    assert lambda_bootstrap.refresh("DATABASE_URL", max_age=0) is True
+    assert dict(aws_calls.counts) == {"GetSecretValue": 1}
+    assert os.environ["DATABASE_URL"] == "postgres://shop:rotated-2@db:5432/shop"
+    assert lambda_bootstrap.refresh("SECRET_KEY", max_age=0) is False  # SSM keys do not refresh
+    assert lambda_bootstrap.refresh("NOT_LOADED", max_age=0) is False
+
+
+def test_no_source_configured_does_nothing_and_opens_no_socket() -> None:
+    """Local development: a fresh interpreter, no BOOTSTRAP_* set, sockets forbidden."""
+    code = """
+import socket, sys
+def refuse(*args, **kwargs):
+    raise AssertionError("network call attempted")
+socket.socket.connect = refuse
+socket.create_connection = refuse
+import lambda_bootstrap
+report = lambda_bootstrap.load()
+assert not report.configured and report.aws_calls == 0
+assert "boto3" not in sys.modules and "botocore" not in sys.modules
+print("ok")
+"""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BOOTSTRAP_") and k not in {"PROJECT", "STAGE"}}
+    result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=False)
+    assert result.stdout.strip() == "ok", result.stderr
+
+
+def test_no_source_still_checks_required_keys(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BOOTSTRAP_REQUIRED", "SECRET_KEY_FOR_TEST")
+    with pytest.raises(MissingKeysError, match="no AWS source configured"):
+        lambda_bootstrap.load()
