@@ -29,9 +29,13 @@ ensure_venv() {
     echo "==> creating $dir from $* (first run takes a few minutes)" >&2
     rm -rf "$dir"
     "$python" -m venv "$dir"
-    "$dir/bin/python" -m pip install --quiet --upgrade pip >&2
     local args=()
     for req in "$@"; do args+=(-r "$req"); done
-    "$dir/bin/python" -m pip install --quiet --progress-bar off "${args[@]}" >&2
+    # pip's notes about unreachable local mirrors are noise; real errors still show.
+    local status=0
+    "$dir/bin/python" -m pip install --quiet --progress-bar off --upgrade pip "${args[@]}" \
+        2>"$dir/pip.log" >&2 || status=$?
+    grep -v "is ignored: it is neither a file nor a directory" "$dir/pip.log" >&2 || true
+    [ "$status" -eq 0 ] || { echo "error: pip install into $dir failed" >&2; return 1; }
     echo "$stamp" >"$dir/.requirements-stamp"
 }

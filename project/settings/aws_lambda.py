@@ -25,12 +25,15 @@ if os.environ.get("AWS_LAMBDA_FUNCTION_NAME") and not BOOTSTRAP_REPORT.configure
         "BOOTSTRAP_SECRETS in the stage's environment_variables (zappa_settings.json)"
     )
 
+# prod runs the prod settings; every other deployed stage (staging, dev, a
+# developer's own) runs staging's. dev.py is for a laptop: DEBUG and SQLite.
 _stage = os.environ.get("STAGE", "").strip()
-_module_name = os.environ.get("DJANGO_STAGE_SETTINGS", "").strip() or f"project.settings.{_stage}"
+_default_module = "project.settings.prod" if _stage == "prod" else "project.settings.staging"
+_module_name = os.environ.get("DJANGO_STAGE_SETTINGS", "").strip() or _default_module
 if _module_name not in {"project.settings.staging", "project.settings.prod"}:
     raise ImproperlyConfigured(
         f"Lambda stage settings must be project.settings.staging or project.settings.prod, not "
-        f"{_module_name!r} (set DJANGO_STAGE_SETTINGS for stage {_stage or '<unset STAGE>'!r})"
+        f"{_module_name!r} (DJANGO_STAGE_SETTINGS, stage {_stage or '<unset STAGE>'!r})"
     )
 
 _stage_settings = importlib.import_module(_module_name)

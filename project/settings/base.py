@@ -55,10 +55,10 @@ TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
 
-# Static files: WhiteNoise serves them from the package itself. The files are
-# in the zip Zappa uploads, so no collectstatic step and no S3 bucket are needed.
+# Static files: WhiteNoise serves them straight from the apps' static folders
+# (its finders mode). They are in the zip Zappa uploads, so no collectstatic
+# step and no S3 bucket are needed.
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
 WHITENOISE_USE_FINDERS = True
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [])

@@ -16,7 +16,9 @@ from .conftest import FakeAccount
 @pytest.fixture
 def stage(account: FakeAccount, stage_env: None, monkeypatch: pytest.MonkeyPatch) -> FakeAccount:
     account.parameters({"SECRET_KEY": "prod-secret-key-value", "API_TOKEN": "api-token-value"})
-    account.secret("shop/prod/database", {"engine": "postgres", "host": "db", "username": "u", "password": "pw-secret-1"})
+    account.secret(
+        "shop/prod/database", {"engine": "postgres", "host": "db", "username": "u", "password": "pw-secret-1"}
+    )
     monkeypatch.setenv("BOOTSTRAP_SECRETS", "database")
     monkeypatch.setenv("BOOTSTRAP_TIMEOUT", "3")
     return account

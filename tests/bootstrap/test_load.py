@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import subprocess
@@ -131,7 +132,9 @@ def test_refresh_picks_up_a_rotated_secret(full_stage: FakeAccount, aws_calls) -
     lambda_bootstrap.load()
     full_stage.secrets.put_secret_value(
         SecretId="shop/prod/database",
-        SecretString='{"engine": "postgres", "host": "db", "username": "shop", "password": "rotated-2", "dbname": "shop"}',
+        SecretString=json.dumps(
+            {"engine": "postgres", "host": "db", "username": "shop", "password": "rotated-2", "dbname": "shop"}
+        ),
     )
     aws_calls.reset()
     assert lambda_bootstrap.refresh("DATABASE_URL") is False  # fresh: within the TTL, no call

@@ -43,7 +43,14 @@ def test_json_plain_and_rds_secrets_together(
     account.secret("shop/prod/signing-token", "plain-signing-token")
     account.secret(
         "shop/prod/database",
-        {"engine": "postgres", "host": "db", "port": 5432, "username": "shop", "password": "p@ss/w:rd", "dbname": "shop"},
+        {
+            "engine": "postgres",
+            "host": "db",
+            "port": 5432,
+            "username": "shop",
+            "password": "p@ss/w:rd",
+            "dbname": "shop",
+        },
     )
     monkeypatch.setenv("BOOTSTRAP_SECRETS", "api,signing-token,database")
 

@@ -24,7 +24,13 @@ def test_path_and_bare_secret_ids_derive_from_zappas_project_and_stage() -> None
 
 def test_bootstrap_app_and_stage_win_over_zappas_names() -> None:
     settings = read_settings(
-        {"PROJECT": "x", "STAGE": "y", "BOOTSTRAP_APP": "shop", "BOOTSTRAP_STAGE": "prod", "BOOTSTRAP_SSM_PATH": "/{app}/{stage}/"}
+        {
+            "PROJECT": "x",
+            "STAGE": "y",
+            "BOOTSTRAP_APP": "shop",
+            "BOOTSTRAP_STAGE": "prod",
+            "BOOTSTRAP_SSM_PATH": "/{app}/{stage}/",
+        }
     )
     assert settings.ssm_path == "/shop/prod/"
 

@@ -25,7 +25,8 @@ logger = logging.getLogger("project.db")
 
 URL_KEY = "DATABASE_URL"
 _AUTH_FAILED = "28P01"  # invalid_password
-_CREDENTIAL_FIELDS = ("NAME", "USER", "PASSWORD", "HOST", "PORT")
+# Rotation changes credentials only; NAME stays as configured (tests rename it).
+_CREDENTIAL_FIELDS = ("USER", "PASSWORD")
 
 
 class DatabaseWrapper(base.DatabaseWrapper):

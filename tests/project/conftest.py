@@ -1,0 +1,43 @@
+"""Project tests run against the throwaway PostgreSQL that bin/test starts."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _postgres_is_running() -> None:
+    if not os.environ.get("TEST_DATABASE_URL"):
+        pytest.fail("TEST_DATABASE_URL is not set: run the suite with bin/test, which starts a throwaway PostgreSQL")
+
+
+@pytest.fixture
+def postgres_url() -> str:
+    return os.environ["TEST_DATABASE_URL"]
+
+
+def clean_environment(**extra: str) -> dict[str, str]:
+    """The environment of a fresh process: fake AWS credentials, none of the test process's config."""
+    dropped = {"DJANGO_SETTINGS_MODULE", "SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "STAGE", "PROJECT"}
+    env = {k: v for k, v in os.environ.items() if k not in dropped and not k.startswith("BOOTSTRAP_")}
+    env.update(extra)
+    return env
+
+
+def run_manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )

@@ -1,0 +1,47 @@
+"""Settings' environment reads: errors name the key and never echo the value."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from project.settings.environment import env_bool, env_database, env_int, env_list, require
+
+
+def test_require_names_the_missing_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("SENTRY_DSN", raising=False)
+    with pytest.raises(ImproperlyConfigured, match="SENTRY_DSN is not set"):
+        require("SENTRY_DSN")
+
+
+@pytest.mark.parametrize(
+    ("reader", "raw"),
+    [(lambda: env_int("WORKERS", 1), "four-secret-workers"), (lambda: env_bool("FLAG", False), "maybe-secret")],
+)
+def test_malformed_values_are_named_not_echoed(monkeypatch: pytest.MonkeyPatch, reader, raw: str) -> None:
+    monkeypatch.setenv("WORKERS", raw)
+    monkeypatch.setenv("FLAG", raw)
+    with pytest.raises(ImproperlyConfigured) as raised:
+        reader()
+    assert raw not in str(raised.value)
+
+
+def test_invalid_database_url_names_the_key_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DATABASE_URL", "nosuchscheme://user:hunter2-password@host/db")
+    with pytest.raises(ImproperlyConfigured, match="DATABASE_URL is not a valid database URL") as raised:
+        env_database("DATABASE_URL")
+    assert "hunter2" not in str(raised.value)
+    assert raised.value.__cause__ is None
+
+
+def test_database_engine_is_checked(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DATABASE_URL", "sqlite:///x.sqlite3")
+    with pytest.raises(ImproperlyConfigured, match=r"must point at one of: django\.db\.backends\.postgresql"):
+        env_database("DATABASE_URL", engines=("django.db.backends.postgresql",))
+
+
+def test_lists_split_and_trim(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HOSTS", " a.example.com, ,b.example.com ")
+    assert env_list("HOSTS") == ["a.example.com", "b.example.com"]
+    monkeypatch.delenv("HOSTS")
+    assert env_list("HOSTS", ["fallback"]) == ["fallback"]

@@ -1,0 +1,77 @@
+"""Each settings module starts as it will in its place: Lambda stages from AWS, dev from .env."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.stage import seed_stage
+
+from .conftest import clean_environment, run_manage
+
+
+@pytest.fixture
+def lambda_env(moto_endpoint: str, postgres_url: str) -> dict[str, str]:
+    """A process environment as Zappa's handler leaves it for stage prod, before the bootstrap."""
+    seed_stage("coldstart", "prod", postgres_url)
+    seed_stage("coldstart", "staging", postgres_url)
+    return clean_environment(
+        DJANGO_SETTINGS_MODULE="project.settings.aws_lambda",
+        AWS_ENDPOINT_URL=moto_endpoint,
+        PROJECT="coldstart",
+        STAGE="prod",
+        BOOTSTRAP_SSM_PATH="/{app}/{stage}/",
+        BOOTSTRAP_SECRETS="database",
+        BOOTSTRAP_REQUIRED="SECRET_KEY,ALLOWED_HOSTS,DATABASE_URL",
+    )
+
+
+def test_prod_passes_check_deploy_with_config_from_the_bootstrap(lambda_env: dict[str, str]) -> None:
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", env=lambda_env)
+    assert result.returncode == 0, result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_staging_and_prod_pick_their_settings(lambda_env: dict[str, str]) -> None:
+    code = (
+        "from django.conf import settings as s; "
+        "print(s.SECURE_HSTS_SECONDS, s.DEBUG, s.DATABASES['default']['ENGINE'], s.DATABASES['default']['HOST'])"
+    )
+    for stage, hsts in (("prod", "31536000"), ("staging", "3600")):
+        result = run_manage("shell", "-c", code, env={**lambda_env, "STAGE": stage})
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.strip().splitlines()[-1].split() == [hsts, "False", "project.db.postgresql", "127.0.0.1"]
+
+
+def test_a_missing_parameter_stops_the_start_naming_it(lambda_env: dict[str, str]) -> None:
+    result = run_manage("check", env={**lambda_env, "BOOTSTRAP_REQUIRED": "SECRET_KEY,SENTRY_DSN"})
+    assert result.returncode != 0
+    assert "MissingKeysError: required configuration missing: SENTRY_DSN" in result.stderr
+
+
+def test_on_lambda_a_stage_without_sources_refuses_to_start(lambda_env: dict[str, str]) -> None:
+    env = {k: v for k, v in lambda_env.items() if not k.startswith("BOOTSTRAP_")}
+    result = run_manage("check", env={**env, "AWS_LAMBDA_FUNCTION_NAME": "coldstart-prod"})
+    assert result.returncode != 0
+    assert "no configuration source" in result.stderr
+
+
+def test_dev_settings_run_without_aws_at_all(tmp_path: Path) -> None:
+    env = clean_environment(
+        DJANGO_SETTINGS_MODULE="project.settings.dev",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'dev.sqlite3'}",
+        AWS_ENDPOINT_URL="http://127.0.0.1:9",  # anything reaching AWS would fail
+    )
+    for key in [k for k in env if k.startswith("AWS_") and k != "AWS_ENDPOINT_URL"]:
+        del env[key]
+    result = run_manage("migrate", "--noinput", env=env)
+    assert result.returncode == 0, result.stderr
+    result = run_manage(
+        "shell",
+        "-c",
+        "import sys; from django.conf import settings; print(settings.DEBUG, 'boto3' in sys.modules)",
+        env=env,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[-2:] == ["True", "False"]

@@ -1,0 +1,37 @@
+"""Seeding a whole stage (SSM path and the RDS-style database secret), as an operator would."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from urllib.parse import urlsplit
+
+import boto3
+
+STRONG_SECRET_KEY = "stage-" + "x9Q!v" * 12
+
+
+def database_secret(database_url: str) -> dict[str, Any]:
+    """The RDS-style secret (what RDS-managed rotation writes) for a PostgreSQL URL."""
+    url = urlsplit(database_url)
+    return {
+        "engine": "postgres",
+        "host": url.hostname,
+        "port": url.port or 5432,
+        "username": url.username,
+        "password": url.password,
+        "dbname": url.path.lstrip("/"),
+    }
+
+
+def seed_stage(
+    app: str, stage: str, database_url: str, parameters: dict[str, str] | None = None, endpoint: str | None = None
+) -> dict[str, str]:
+    """Put a stage's parameters and its database secret into (moto's) AWS; returns the parameters."""
+    values = {"SECRET_KEY": STRONG_SECRET_KEY, "ALLOWED_HOSTS": "testserver,localhost", **(parameters or {})}
+    ssm = boto3.client("ssm", endpoint_url=endpoint)
+    for key, value in values.items():
+        ssm.put_parameter(Name=f"/{app}/{stage}/{key}", Value=value, Type="SecureString", Overwrite=True)
+    secrets = boto3.client("secretsmanager", endpoint_url=endpoint)
+    secrets.create_secret(Name=f"{app}/{stage}/database", SecretString=json.dumps(database_secret(database_url)))
+    return values
