@@ -1,0 +1,142 @@
+"""A loopback HTTP proxy in front of moto's server that adds latency and injects faults.
+
+Real HTTP, so it works for any process whose boto3 points at it
+(``AWS_ENDPOINT_URL``): a benchmark's fresh processes, a Zappa handler in a
+subprocess. Each request is delayed by ``latency`` seconds (a simulated network
+round trip), then, with probability ``fault_rate``, answered with an AWS-style
+error instead of being forwarded: ``ThrottlingException`` (HTTP 400) or
+``InternalServerError`` (HTTP 500), in the JSON protocol SSM and Secrets
+Manager speak. ``hang`` delays matching requests past any sane read timeout.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import random
+import threading
+from collections import Counter
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import TracebackType
+from urllib.parse import urlsplit
+
+__all__ = ["AwsProxy", "ProxyStats"]
+
+THROTTLE = ("ThrottlingException", 400, "Rate exceeded")
+SERVER_ERROR = ("InternalServerError", 500, "Internal server error")
+
+
+@dataclass
+class ProxyStats:
+    requests: Counter[str] = field(default_factory=Counter)  # by X-Amz-Target operation
+    faults: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def total(self) -> int:
+        return sum(self.requests.values())
+
+
+class AwsProxy:
+    """``with AwsProxy(moto_url, latency=0.02) as proxy: ...`` then point boto3 at ``proxy.url``."""
+
+    def __init__(
+        self,
+        upstream: str,
+        *,
+        latency: float = 0.0,
+        fault_rate: float = 0.0,
+        faults: tuple[tuple[str, int, str], ...] = (THROTTLE, SERVER_ERROR),
+        hang: float = 0.0,
+        only: tuple[str, ...] = (),
+        seed: int | None = None,
+    ) -> None:
+        self.upstream = urlsplit(upstream)
+        self.latency = latency
+        self.fault_rate = fault_rate
+        self.faults = faults
+        self.hang = hang
+        self.only = only  # operation-name prefixes the faults apply to ("AmazonSSM.", "secretsmanager.")
+        self.stats = ProxyStats()
+        self._random = random.Random(seed)
+        self._lock = threading.Lock()
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+    def __enter__(self) -> AwsProxy:
+        self._thread.start()
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, value: BaseException | None, tb: TracebackType | None) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def _pick_fault(self, operation: str) -> tuple[str, int, str] | None:
+        if self.only and not operation.startswith(self.only):
+            return None
+        with self._lock:
+            if self.fault_rate and self._random.random() < self.fault_rate:
+                return self._random.choice(self.faults)
+        return None
+
+    def _handler_class(self) -> type[BaseHTTPRequestHandler]:
+        proxy = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, format: str, *args: object) -> None:  # quiet: no line per request
+                pass
+
+            def _relay(self) -> None:
+                import time
+
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                operation = self.headers.get("X-Amz-Target", f"{self.command} {self.path}")
+                with proxy._lock:
+                    proxy.stats.requests[operation] += 1
+                time.sleep(proxy.latency + (proxy.hang if proxy._hangs(operation) else 0.0))
+                fault = proxy._pick_fault(operation)
+                if fault is not None:
+                    code, status, message = fault
+                    with proxy._lock:
+                        proxy.stats.faults[code] += 1
+                    self._answer(status, json.dumps({"__type": code, "message": message}).encode(), {})
+                    return
+                upstream = http.client.HTTPConnection(proxy.upstream.hostname or "127.0.0.1", proxy.upstream.port)
+                try:
+                    headers = {k: v for k, v in self.headers.items() if k.lower() not in {"host", "connection"}}
+                    upstream.request(self.command, self.path, body=body, headers=headers)
+                    response = upstream.getresponse()
+                    payload = response.read()
+                    passed = {
+                        k: v
+                        for k, v in response.getheaders()
+                        if k.lower() not in {"transfer-encoding", "connection", "content-length"}
+                    }
+                    self._answer(response.status, payload, passed)
+                finally:
+                    upstream.close()
+
+            def _answer(self, status: int, payload: bytes, headers: dict[str, str]) -> None:
+                self.send_response(status)
+                for key, value in headers.items():
+                    self.send_header(key, value)
+                if "Content-Type" not in headers:
+                    self.send_header("Content-Type", "application/x-amz-json-1.1")
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+            do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = _relay
+
+        return Handler
+
+    def _hangs(self, operation: str) -> bool:
+        return bool(self.hang) and (not self.only or operation.startswith(self.only))
