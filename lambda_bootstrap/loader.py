@@ -87,8 +87,9 @@ def refresh(key: str, *, max_age: float | None = None) -> bool:
     with _lock:
         if time.monotonic() - _loaded_at.get(label, 0.0) < ttl:
             return False
-        stats = CallStats()
-        values = _fetch_secret(source, settings, Deadline(settings.timeout), stats)
+        deadline = Deadline(settings.timeout)
+        task = (label, lambda: _fetch_secret(source, settings, deadline, CallStats()))
+        values = _run_concurrently([task], deadline)[0][1]
         _loaded_at[label] = time.monotonic()
         changed = [k for k, v in values.items() if report.sources.get(k) == label and os.environ.get(k) != v]
         for changed_key in changed:
@@ -141,12 +142,10 @@ def _fetch_all(settings: BootstrapSettings, deadline: Deadline, stats: CallStats
     for source in settings.secrets:
         tasks.append((source.label, lambda s=source: _fetch_secret(s, settings, deadline, stats)))  # type: ignore[misc]
     fetched: dict[str, dict[str, str]] = {}
-    if len(tasks) == 1:  # no thread hop for a single call
-        label, task = tasks[0]
-        fetched[label] = task()
-    else:
-        for label, values in _run_concurrently(tasks, deadline):
-            fetched.setdefault(label, {}).update(values)
+    # Even a single call goes through the pool: the deadline is then a hard bound
+    # for the caller, whatever a hung socket does inside the worker thread.
+    for label, values in _run_concurrently(tasks, deadline):
+        fetched.setdefault(label, {}).update(values)
     now = time.monotonic()
     _loaded_at.update(dict.fromkeys(fetched, now))
     return fetched
