@@ -1,0 +1,104 @@
+"""AWS for the tooling: one session in the stage's region, every call through ``retry.call_aws``.
+
+So a denied call names the resource and the IAM action, throttling and 5xx are
+retried with the bootstrap's back-off, and a dead endpoint gives up with a
+message instead of hanging. Timeouts are longer than on the cold path: this
+runs on a laptop or a CI runner, not inside Lambda's 10 s init.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from .. import ssm
+from ..errors import SecretFormatError, SourceNotFoundError
+from ..keys import ssm_env_key
+from ..retry import CallStats, Deadline, call_aws
+
+__all__ = ["Aws", "SsmParameter"]
+
+T = TypeVar("T")
+
+CONNECT_TIMEOUT = 5.0
+READ_TIMEOUT = 15.0
+CALL_DEADLINE = 60.0
+
+
+@dataclass(frozen=True)
+class SsmParameter:
+    name: str
+    value: str
+
+    def __repr__(self) -> str:
+        return f"SsmParameter(name={self.name!r})"
+
+
+@dataclass
+class Aws:
+    region: str
+    max_attempts: int = 5
+    stats: CallStats = field(default_factory=CallStats)
+    _clients: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    def client(self, service: str) -> Any:
+        if service not in self._clients:
+            import boto3
+            from botocore.config import Config
+
+            config = Config(
+                connect_timeout=CONNECT_TIMEOUT,
+                read_timeout=READ_TIMEOUT,
+                retries={"total_max_attempts": 1},  # call_aws retries
+            )
+            self._clients[service] = boto3.session.Session(region_name=self.region).client(service, config=config)
+        return self._clients[service]
+
+    def call(self, operation: Callable[[], T], *, resource: str, action: str) -> T:
+        return call_aws(
+            operation,
+            resource=resource,
+            action=action,
+            deadline=Deadline(CALL_DEADLINE),
+            max_attempts=self.max_attempts,
+            stats=self.stats,
+        )
+
+    def ssm_parameters(self, path: str) -> dict[str, SsmParameter]:
+        """Every parameter under ``path`` by the env key it loads as; none is not an error here."""
+        client = self.client("ssm")
+
+        def call(operation: Callable[[], Any], action: str) -> Any:
+            return self.call(operation, resource=f"ssm:{path}", action=action)
+
+        try:
+            found = ssm.by_path(client, path, call)
+        except SourceNotFoundError:
+            return {}
+        ssm.to_env(found, path)  # the bootstrap's checks: invalid names and two names on one key fail here
+        return {ssm_env_key(name, path): SsmParameter(name, value) for name, value in found}
+
+    def secret_fields(self, secret_id: str) -> dict[str, Any] | None:
+        """The JSON object a secret holds, or None when the secret does not exist yet."""
+        client = self.client("secretsmanager")
+        label = f"secretsmanager:{secret_id}"
+        try:
+            response = self.call(
+                lambda: client.get_secret_value(SecretId=secret_id),
+                resource=label,
+                action="secretsmanager:GetSecretValue",
+            )
+        except SourceNotFoundError:
+            return None
+        text = response.get("SecretString")
+        if text is None:
+            raise SecretFormatError(f"{label} is a binary secret: push writes JSON objects only")
+        try:
+            fields = json.loads(text)
+        except ValueError:
+            raise SecretFormatError(f"{label} does not hold a JSON object: push writes JSON objects only") from None
+        if not isinstance(fields, dict):
+            raise SecretFormatError(f"{label} does not hold a JSON object: push writes JSON objects only")
+        return fields

@@ -1,0 +1,46 @@
+"""Errors of the stage tooling: each says what to fix, none carries a value.
+
+They subclass the bootstrap's own :class:`BootstrapError`, so a caller (or a
+test) catches the tooling's errors and the AWS errors mapped by
+``retry.call_aws`` (access denied naming the IAM action, not found, throttled)
+the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from ..errors import BootstrapError
+
+__all__ = ["DotenvError", "PushInterruptedError", "StageError", "ToolError"]
+
+
+class ToolError(BootstrapError):
+    """Bad input to a command: nothing was changed."""
+
+
+class StageError(ToolError):
+    """zappa_settings.json cannot be read, or does not declare the stage."""
+
+
+class DotenvError(ToolError):
+    """A .env file is malformed; names the file and line, never the line's text."""
+
+    def __init__(self, file: str, line: int, reason: str) -> None:
+        self.file = file
+        self.line = line
+        super().__init__(f"{file}, line {line}: {reason}")
+
+
+class PushInterruptedError(BootstrapError):
+    """A push stopped midway: says which keys reached AWS and which did not."""
+
+    def __init__(self, target: str, written: Sequence[str], not_written: Sequence[str], cause: BaseException) -> None:
+        self.written = tuple(written)
+        self.not_written = tuple(not_written)
+        super().__init__(
+            f"push to {target} stopped: {cause}\n"
+            f"  written ({len(self.written)}): {', '.join(self.written) or 'none'}\n"
+            f"  not written ({len(self.not_written)}): {', '.join(self.not_written) or 'none'}\n"
+            "  run the same push again to finish: keys already written show as unchanged"
+        )

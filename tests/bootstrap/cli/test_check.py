@@ -1,0 +1,139 @@
+"""``check``: each check by name; exit 1 when one fails, 2 when AWS cannot be read."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import boto3
+import pytest
+
+from lambda_bootstrap.cli.policy import stage_policy
+from lambda_bootstrap.cli.stage import load_stage
+from tests.stage import STRONG_SECRET_KEY, seed_stage
+
+from ..conftest import FakeAccount
+from .tooling import run
+
+ROOT = Path(__file__).resolve().parents[3]
+SETTINGS = str(ROOT / "zappa_settings.json")
+DATABASE_URL = "postgres://app:Db-Pa55word-xyz@db.internal.example:5432/coldstart"
+ROLE = "coldstart-prod-ZappaLambdaExecutionRole"
+
+
+@pytest.fixture
+def seeded(account: FakeAccount) -> FakeAccount:
+    """The project's own stage prod, seeded as an operator would."""
+    seed_stage("coldstart", "prod", DATABASE_URL)
+    account.seeded_values += [STRONG_SECRET_KEY, "Db-Pa55word-xyz", DATABASE_URL]
+    return account
+
+
+def check_lines(output: str) -> dict[str, str]:
+    """check name -> PASS/FAIL/SKIP."""
+    found = {}
+    for line in output.splitlines():
+        parts = line.split()
+        if len(parts) >= 2 and parts[0] in {"PASS", "FAIL", "SKIP"}:
+            found[parts[1]] = parts[0]
+    return found
+
+
+def test_a_ready_stage_passes_every_check(seeded: FakeAccount) -> None:
+    result = run("check", "prod", "--settings", SETTINGS)
+    assert result.code == 0, result.out + result.err
+    assert check_lines(result.out) == {
+        "sources": "PASS",
+        "required": "PASS",
+        "values": "PASS",
+        "policy-file": "PASS",
+        "role": "SKIP",
+    }
+    assert "DATABASE_URL (database URL)" in result.out
+    assert "result: PASS" in result.out
+    seeded.assert_nothing_leaked(result.out, result.err)
+
+
+def test_missing_keys_and_values_that_do_not_parse_fail_by_name(seeded: FakeAccount) -> None:
+    seeded.ssm.delete_parameter(Name="/coldstart/prod/ALLOWED_HOSTS")
+    for key, value in {
+        "SECURE_SSL_REDIRECT": "maybe-Bool-Val",
+        "SECURE_HSTS_SECONDS": "a-year-Int-Val",
+        "SENTRY_URL": "no-scheme-Url-Val",
+        "FEATURES_JSON": "{not-Json-Val",
+    }.items():
+        seeded.parameter(f"/coldstart/prod/{key}", value)
+    result = run("check", "prod", "--settings", SETTINGS)
+    assert result.code == 1
+    lines = check_lines(result.out)
+    assert lines["required"] == "FAIL" and lines["values"] == "FAIL"
+    assert "missing: ALLOWED_HOSTS" in result.out
+    assert "SECURE_SSL_REDIRECT (boolean, prod.py:" in result.out
+    assert "SECURE_HSTS_SECONDS (integer, " in result.out
+    assert "SENTRY_URL (URL, by its name)" in result.out
+    assert "FEATURES_JSON (JSON, by its name)" in result.out
+    assert "result: FAIL (required, values)" in result.out
+    seeded.assert_nothing_leaked(result.out, result.err)
+
+
+def test_a_database_url_the_settings_reject_fails(seeded: FakeAccount) -> None:
+    seeded.parameter("/coldstart/prod/DATABASE_CONN_MAX_AGE", "sixty-Int-Val")
+    result = run("check", "prod", "--settings", SETTINGS)
+    assert result.code == 1
+    assert "DATABASE_CONN_MAX_AGE must be an integer" in result.out
+
+
+def test_a_missing_secret_fails_sources_and_a_denied_one_is_exit_2(seeded: FakeAccount, aws_calls) -> None:
+    seeded.secrets.delete_secret(SecretId="coldstart/prod/database", ForceDeleteWithoutRecovery=True)
+    missing = run("check", "prod", "--settings", SETTINGS)
+    assert missing.code == 1
+    assert check_lines(missing.out)["sources"] == "FAIL"
+    assert "secretsmanager:coldstart/prod/database does not exist" in missing.out
+    aws_calls.fail("GetSecretValue", "AccessDeniedException")
+    denied = run("check", "prod", "--settings", SETTINGS)
+    assert denied.code == 2
+    assert "secretsmanager:GetSecretValue" in denied.err
+
+
+def put_role(policy: dict[str, object]) -> None:
+    iam = boto3.client("iam")
+    iam.create_role(RoleName=ROLE, AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": []}))
+    iam.put_role_policy(RoleName=ROLE, PolicyName="zappa-permissions", PolicyDocument=json.dumps(policy))
+
+
+def test_the_deployed_roles_inline_policy_is_checked_too(seeded: FakeAccount) -> None:
+    exact = stage_policy(load_stage("prod", SETTINGS), account="123456789012")
+    put_role(exact)
+    passed = run("check", "prod", "--settings", SETTINGS)
+    assert passed.code == 0, passed.out
+    assert check_lines(passed.out)["role"] == "PASS"
+
+    wildcard = {"Effect": "Allow", "Action": "ssm:*", "Resource": "*"}
+    broader = {**exact, "Statement": [*exact["Statement"], wildcard]}
+    boto3.client("iam").put_role_policy(
+        RoleName=ROLE, PolicyName="zappa-permissions", PolicyDocument=json.dumps(broader)
+    )
+    failed = run("check", "prod", "--settings", SETTINGS)
+    assert failed.code == 1
+    assert check_lines(failed.out)["role"] == "FAIL"
+    assert "broader than needed: ssm:* on *" in failed.out
+
+
+def test_a_broader_or_absent_attach_policy_fails(project: Path, account: FakeAccount) -> None:
+    account.parameters({"SECRET_KEY": "a-long-secret-key-value", "ALLOWED_HOSTS": "example.com"})
+    account.secret("shop/prod/database", {"password": "pw-value-long"})
+    settings = json.loads((project / "zappa_settings.json").read_text(encoding="utf-8"))
+    absent = run("check", "prod")
+    assert absent.code == 1
+    assert "no attach_policy: Zappa's default policy is used" in absent.out
+
+    document = stage_policy(load_stage("prod"))
+    document["Statement"][1]["Resource"] = ["arn:aws:ssm:us-east-1:*:parameter/shop/*"]
+    (project / "policy.json").write_text(json.dumps(document), encoding="utf-8")
+    settings["prod"]["attach_policy"] = "policy.json"
+    (project / "zappa_settings.json").write_text(json.dumps(settings), encoding="utf-8")
+    broader = run("check", "prod")
+    assert broader.code == 1
+    assert "missing: ssm:getparameters on arn:aws:ssm:us-east-1:*:parameter/shop/prod/*" in broader.out
+    assert "broader than needed: ssm:getparametersbypath on arn:aws:ssm:us-east-1:*:parameter/shop/*" in broader.out
+    account.assert_nothing_leaked(absent.out, absent.err, broader.out, broader.err)

@@ -1,0 +1,74 @@
+"""``policy <stage>``: least privilege from the stage's pointers; the committed files are its output."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from lambda_bootstrap.cli.policy import policy_text, stage_policy
+from lambda_bootstrap.cli.stage import load_stage
+
+from .tooling import run
+
+ROOT = Path(__file__).resolve().parents[3]
+SETTINGS = ROOT / "zappa_settings.json"
+
+
+@pytest.mark.parametrize("stage", ["prod", "staging", "dev"])
+def test_committed_policy_files_are_the_commands_output(stage: str) -> None:
+    loaded = load_stage(stage, str(SETTINGS))
+    attach = loaded.config["attach_policy"]
+    assert attach == f"deploy/iam/{stage}.json"
+    assert (ROOT / attach).read_text(encoding="utf-8") == policy_text(loaded)
+
+
+def test_grants_the_stage_path_its_secret_decrypt_via_services_and_its_logs_only() -> None:
+    document = stage_policy(load_stage("staging", str(SETTINGS)), account="123456789012")
+    by_sid = {s["Sid"]: s for s in document["Statement"]}
+    assert by_sid["ReadStageParameters"]["Resource"] == [
+        "arn:aws:ssm:us-east-1:123456789012:parameter/coldstart/staging",
+        "arn:aws:ssm:us-east-1:123456789012:parameter/coldstart/staging/*",
+    ]
+    assert by_sid["ReadStageSecrets"] == {
+        "Sid": "ReadStageSecrets",
+        "Effect": "Allow",
+        "Action": ["secretsmanager:GetSecretValue"],
+        "Resource": ["arn:aws:secretsmanager:us-east-1:123456789012:secret:coldstart/staging/database-??????"],
+    }
+    assert by_sid["DecryptThroughTheseServicesOnly"]["Condition"] == {
+        "StringEquals": {"kms:ViaService": ["ssm.us-east-1.amazonaws.com", "secretsmanager.us-east-1.amazonaws.com"]}
+    }
+    assert by_sid["Logs"]["Resource"] == "arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/coldstart-staging:*"
+    actions = {a for s in document["Statement"] for a in s["Action"]}
+    assert "secretsmanager:BatchGetSecretValue" not in actions
+    assert not any(a.endswith("*") for a in actions)
+
+
+def test_an_arn_secret_is_granted_as_is_and_an_ssm_only_stage_gets_no_secret_statement(project: Path) -> None:
+    settings = {
+        "a": {
+            "project_name": "shop",
+            "aws_region": "eu-west-1",
+            "environment_variables": {
+                "BOOTSTRAP_SSM_PATH": "/{app}/{stage}",
+                "BOOTSTRAP_SECRETS": "DB=arn:aws:secretsmanager:eu-west-1:111122223333:secret:shared/db-AbCdEf",
+            },
+        },
+        "b": {"extends": "a", "environment_variables": {"BOOTSTRAP_SSM_PATH": "/{app}/{stage}"}},
+    }
+    (project / "zappa_settings.json").write_text(json.dumps(settings), encoding="utf-8")
+    a = stage_policy(load_stage("a"))
+    assert a["Statement"][2]["Resource"] == ["arn:aws:secretsmanager:eu-west-1:111122223333:secret:shared/db-AbCdEf"]
+    b = stage_policy(load_stage("b"))
+    assert [s["Sid"] for s in b["Statement"]] == ["Logs", "ReadStageParameters", "DecryptThroughTheseServicesOnly"]
+    assert b["Statement"][-1]["Condition"]["StringEquals"]["kms:ViaService"] == ["ssm.eu-west-1.amazonaws.com"]
+
+
+def test_the_command_prints_the_document_and_fills_the_account(project: Path) -> None:
+    result = run("policy", "prod", "--account", "123456789012")
+    assert result.code == 0, result.err
+    document = json.loads(result.out)
+    assert document["Statement"][1]["Resource"][0] == "arn:aws:ssm:us-east-1:123456789012:parameter/shop/prod"
+    assert run("policy", "nope").code == 2

@@ -1,0 +1,1 @@
+"""End to end without AWS: Zappa's package, handler and deploy against moto's server."""
