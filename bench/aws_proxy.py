@@ -7,6 +7,11 @@ round trip), then, with probability ``fault_rate``, answered with an AWS-style
 error instead of being forwarded: ``ThrottlingException`` (HTTP 400) or
 ``InternalServerError`` (HTTP 500), in the JSON protocol SSM and Secrets
 Manager speak. ``hang`` delays matching requests past any sane read timeout.
+``replay`` answers a request seen before (same operation, same body) with
+moto's earlier answer instead of asking moto again: moto computes answers one
+at a time under one interpreter lock, AWS in parallel, so without it fifteen
+concurrent calls cost fifteen times moto's work. Only for data that does not
+change while the proxy runs (a benchmark's seeded stage).
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from __future__ import annotations
 import http.client
 import json
 import random
+import socket
 import threading
 from collections import Counter
 from dataclasses import dataclass, field
@@ -37,6 +43,13 @@ class ProxyStats:
         return sum(self.requests.values())
 
 
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    # socketserver's default backlog is 5: a cold start's 30 concurrent connects
+    # overflowed it, and the refused ones came back as client retries.
+    request_queue_size = 128
+
+
 class AwsProxy:
     """``with AwsProxy(moto_url, latency=0.02) as proxy: ...`` then point boto3 at ``proxy.url``."""
 
@@ -48,6 +61,7 @@ class AwsProxy:
         fault_rate: float = 0.0,
         faults: tuple[tuple[str, int, str], ...] = (THROTTLE, SERVER_ERROR),
         hang: float = 0.0,
+        replay: bool = False,
         only: tuple[str, ...] = (),
         seed: int | None = None,
     ) -> None:
@@ -56,12 +70,13 @@ class AwsProxy:
         self.fault_rate = fault_rate
         self.faults = faults
         self.hang = hang
+        self.replay = replay
+        self._answers: dict[tuple[str, bytes], tuple[int, bytes, dict[str, str]]] = {}
         self.only = only  # operation-name prefixes the faults apply to ("AmazonSSM.", "secretsmanager.")
         self.stats = ProxyStats()
         self._random = random.Random(seed)
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
-        self._server.daemon_threads = True
+        self._server = _Server(("127.0.0.1", 0), self._handler_class())
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     @property
@@ -91,6 +106,12 @@ class AwsProxy:
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
 
+            def setup(self) -> None:
+                super().setup()
+                # Headers and body go out in two writes: with Nagle's algorithm on, the
+                # body waits for the client's delayed ACK (~40 ms on Linux) on every call.
+                self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
             def log_message(self, format: str, *args: object) -> None:  # quiet: no line per request
                 pass
 
@@ -109,6 +130,10 @@ class AwsProxy:
                         proxy.stats.faults[code] += 1
                     self._answer(status, json.dumps({"__type": code, "message": message}).encode(), {})
                     return
+                answer = proxy._answers.get((operation, body)) if proxy.replay else None
+                if answer is not None:
+                    self._answer(*answer)
+                    return
                 upstream = http.client.HTTPConnection(proxy.upstream.hostname or "127.0.0.1", proxy.upstream.port)
                 try:
                     headers = {k: v for k, v in self.headers.items() if k.lower() not in {"host", "connection"}}
@@ -120,6 +145,9 @@ class AwsProxy:
                         for k, v in response.getheaders()
                         if k.lower() not in {"transfer-encoding", "connection", "content-length"}
                     }
+                    if proxy.replay and response.status == 200:
+                        with proxy._lock:
+                            proxy._answers[(operation, body)] = (response.status, payload, passed)
                     self._answer(response.status, payload, passed)
                 finally:
                     upstream.close()

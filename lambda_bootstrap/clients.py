@@ -16,7 +16,7 @@ import logging
 import threading
 from typing import Any
 
-__all__ = ["CONNECT_TIMEOUT", "READ_TIMEOUT", "forget_clients", "get_client"]
+__all__ = ["CONNECT_TIMEOUT", "READ_TIMEOUT", "drop_body_logging", "forget_clients", "get_client"]
 
 CONNECT_TIMEOUT = 1.0
 READ_TIMEOUT = 2.0
@@ -41,7 +41,7 @@ def get_client(service: str) -> Any:
                 retries={"total_max_attempts": 1},  # retry.call_aws retries, deadline-aware
                 max_pool_connections=MAX_POOL_CONNECTIONS,
             )
-            _drop_body_logging()
+            drop_body_logging()
             _clients[service] = _session().client(service, config=config)
         return _clients[service]
 
@@ -62,7 +62,7 @@ class _DropDebugRecords(logging.Filter):
         return record.levelno > logging.DEBUG
 
 
-def _drop_body_logging() -> None:
+def drop_body_logging() -> None:
     for name in BODY_LOGGERS:
         logger = logging.getLogger(name)
         if not any(isinstance(f, _DropDebugRecords) for f in logger.filters):

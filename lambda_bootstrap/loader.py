@@ -74,6 +74,7 @@ def refresh(key: str, *, max_age: float | None = None) -> bool:
     ``max_age`` defaults to ``BOOTSTRAP_SECRET_TTL``; ``0`` forces a fetch. For
     rotation: a warm container whose database password changed calls this on an
     authentication failure. Returns True when a value in ``os.environ`` changed.
+    A failed fetch raises, and still restarts the TTL clock.
     Only secrets refresh; keys from SSM or kept from the environment do not.
     """
     report, settings = _report, _settings
@@ -89,8 +90,12 @@ def refresh(key: str, *, max_age: float | None = None) -> bool:
             return False
         deadline = Deadline(settings.timeout)
         task = (label, lambda: _fetch_secret(source, settings, deadline, CallStats()))
-        values = _run_concurrently([task], deadline)[0][1]
-        _loaded_at[label] = time.monotonic()
+        try:
+            values = _run_concurrently([task], deadline)[0][1]
+        finally:
+            # A failed attempt counts too: during an outage, TTL-driven refreshes wait
+            # a TTL before trying again instead of stalling every new connection.
+            _loaded_at[label] = time.monotonic()
         changed = [k for k, v in values.items() if report.sources.get(k) == label and os.environ.get(k) != v]
         for changed_key in changed:
             os.environ[changed_key] = values[changed_key]

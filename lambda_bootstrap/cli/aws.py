@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from .. import ssm
+from ..clients import drop_body_logging
 from ..errors import SecretFormatError, SourceNotFoundError
 from ..keys import ssm_env_key
 from ..retry import CallStats, Deadline, call_aws
@@ -39,7 +40,7 @@ class SsmParameter:
 @dataclass
 class Aws:
     region: str
-    max_attempts: int = 5
+    max_attempts: int
     stats: CallStats = field(default_factory=CallStats)
     _clients: dict[str, Any] = field(default_factory=dict, repr=False)
 
@@ -53,6 +54,7 @@ class Aws:
                 read_timeout=READ_TIMEOUT,
                 retries={"total_max_attempts": 1},  # call_aws retries
             )
+            drop_body_logging()  # request bodies hold the values push writes
             self._clients[service] = boto3.session.Session(region_name=self.region).client(service, config=config)
         return self._clients[service]
 

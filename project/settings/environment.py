@@ -62,13 +62,10 @@ def env_database(key: str, *, default: str | None = None, engines: tuple[str, ..
     raw = os.environ.get(key, "").strip() or default
     if not raw:
         require(key)
+    conn_max_age = env_int("DATABASE_CONN_MAX_AGE", 0)  # outside the try: its own error names its own key
     try:
         config: dict[str, Any] = dict(
-            dj_database_url.parse(
-                str(raw),
-                conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0),
-                conn_health_checks=True,
-            )
+            dj_database_url.parse(str(raw), conn_max_age=conn_max_age, conn_health_checks=True)
         )
     except Exception:  # dj-database-url's messages can quote the URL, password included
         raise ImproperlyConfigured(f"{key} is not a valid database URL (scheme://user:pass@host:port/name)") from None

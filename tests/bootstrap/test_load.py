@@ -169,3 +169,13 @@ def test_no_source_still_checks_required_keys(monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setenv("BOOTSTRAP_REQUIRED", "SECRET_KEY_FOR_TEST")
     with pytest.raises(MissingKeysError, match="no AWS source configured"):
         lambda_bootstrap.load()
+
+
+def test_a_failed_refresh_waits_a_ttl_before_trying_again(full_stage: FakeAccount, aws_calls) -> None:
+    lambda_bootstrap.load()
+    aws_calls.fail("GetSecretValue", "AccessDeniedException", times=1)
+    with pytest.raises(lambda_bootstrap.AccessDeniedError):
+        lambda_bootstrap.refresh("DATABASE_URL", max_age=0)
+    aws_calls.reset()
+    assert lambda_bootstrap.refresh("DATABASE_URL") is False  # within the TTL of the failed attempt
+    assert aws_calls.total == 0

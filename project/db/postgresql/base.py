@@ -8,6 +8,10 @@ re-fetch the secret behind it when the cached copy is older than
 ``BOOTSTRAP_SECRET_TTL``; and on an authentication failure it asks for a fresh
 copy once and retries once. The bootstrap is the only thing that calls AWS;
 open connections (CONN_MAX_AGE) make no call at all.
+
+A refresh that fails (Secrets Manager throttled or down) never breaks a
+connection by itself: the cached credentials are used, and a warning names the
+key. The password is never logged and never in an error raised here.
 """
 
 from __future__ import annotations
@@ -17,9 +21,12 @@ import os
 from typing import Any
 
 import psycopg2
+from django.core.exceptions import ImproperlyConfigured
 from django.db.backends.postgresql import base
 
 import lambda_bootstrap
+
+__all__ = ["DatabaseWrapper"]
 
 logger = logging.getLogger("project.db")
 
@@ -31,7 +38,7 @@ _CREDENTIAL_FIELDS = ("USER", "PASSWORD")
 
 class DatabaseWrapper(base.DatabaseWrapper):
     def get_connection_params(self) -> dict[str, Any]:
-        lambda_bootstrap.refresh(URL_KEY)  # no AWS call while the cached secret is fresh
+        _refresh_secret(max_age=None)  # no AWS call while the cached secret is fresh
         self._take_credentials_from_environment()
         return super().get_connection_params()
 
@@ -39,7 +46,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
         try:
             return super().get_new_connection(conn_params)
         except psycopg2.OperationalError as exc:
-            if not _is_authentication_failure(exc) or not lambda_bootstrap.refresh(URL_KEY, max_age=0):
+            if not _is_authentication_failure(exc) or not _refresh_secret(max_age=0):
                 raise
             logger.warning("database authentication failed; retrying once with the re-fetched %s", URL_KEY)
             self._take_credentials_from_environment()
@@ -51,9 +58,21 @@ class DatabaseWrapper(base.DatabaseWrapper):
         url = os.environ.get(URL_KEY, "")
         if not url:
             return
-        fresh = dj_database_url.parse(url)
+        try:
+            fresh = dj_database_url.parse(url)
+        except Exception:  # its messages can quote the URL, password included
+            raise ImproperlyConfigured(f"{URL_KEY} is not a valid database URL") from None
         for field in _CREDENTIAL_FIELDS:
             self.settings_dict[field] = fresh.get(field, self.settings_dict.get(field))
+
+
+def _refresh_secret(*, max_age: float | None) -> bool:
+    """``lambda_bootstrap.refresh`` for the database URL; False (and a warning) when AWS fails."""
+    try:
+        return lambda_bootstrap.refresh(URL_KEY, max_age=max_age)
+    except lambda_bootstrap.BootstrapError as error:  # its message names the secret and the call, no value
+        logger.warning("could not re-fetch the secret behind %s, keeping the cached credentials: %s", URL_KEY, error)
+        return False
 
 
 def _is_authentication_failure(exc: psycopg2.OperationalError) -> bool:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from lambda_bootstrap.settings import read_settings
+
 from ..conftest import FakeAccount
 from .tooling import run, write_env
 
@@ -47,4 +49,5 @@ def test_throttling_until_the_attempts_run_out_is_exit_2(project: Path, account:
     aws_calls.fail("GetParametersByPath", "ThrottlingException")
     result = run("diff", "prod", "--against", env)
     assert result.code == 2
-    assert "failed 5 times (last: ThrottlingException)" in result.err
+    attempts = read_settings({}).max_attempts
+    assert f"failed {attempts} times (last: ThrottlingException)" in result.err

@@ -1,0 +1,94 @@
+"""A cold start with a bad value or a source down fails as a whole, naming the key or source, never a value.
+
+Each case is a fresh process through the real path: the bootstrap against
+moto's server, then the Lambda settings module, then a management command.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+import boto3
+import pytest
+
+from bench.aws_proxy import AwsProxy
+from tests.stage import seed_stage
+
+from .conftest import clean_environment, run_manage
+
+APP, STAGE = "coldstart", "prod"
+
+
+@pytest.fixture
+def lambda_env(moto_endpoint: str, postgres_url: str) -> dict[str, str]:
+    """Stage prod seeded in moto, and the environment Zappa's handler leaves before the bootstrap."""
+    seed_stage(APP, STAGE, postgres_url)
+    return clean_environment(
+        DJANGO_SETTINGS_MODULE="project.settings.aws_lambda",
+        AWS_ENDPOINT_URL=moto_endpoint,
+        PROJECT=APP,
+        STAGE=STAGE,
+        BOOTSTRAP_SSM_PATH="/{app}/{stage}/",
+        BOOTSTRAP_SECRETS="database",
+        BOOTSTRAP_REQUIRED="SECRET_KEY,ALLOWED_HOSTS,DATABASE_URL",
+    )
+
+
+def put_parameter(key: str, value: str) -> None:
+    boto3.client("ssm").put_parameter(Name=f"/{APP}/{STAGE}/{key}", Value=value, Type="SecureString", Overwrite=True)
+
+
+@pytest.mark.parametrize(
+    ("key", "malformed", "message"),
+    [
+        ("DATABASE_CONN_MAX_AGE", "sixty-secret-seconds", "DATABASE_CONN_MAX_AGE must be an integer"),
+        ("SECURE_HSTS_SECONDS", "a-secret-year", "SECURE_HSTS_SECONDS must be an integer"),
+        ("SECURE_SSL_REDIRECT", "secretly-maybe", "SECURE_SSL_REDIRECT must be a boolean"),
+    ],
+)
+def test_a_malformed_parameter_stops_the_cold_start_naming_the_key(
+    lambda_env: dict[str, str], key: str, malformed: str, message: str
+) -> None:
+    put_parameter(key, malformed)
+    result = run_manage("check", env=lambda_env)
+    assert result.returncode != 0
+    assert f"ImproperlyConfigured: {message}" in result.stderr
+    assert malformed not in result.stderr + result.stdout
+
+
+def test_an_invalid_database_url_is_named_without_its_password(lambda_env: dict[str, str]) -> None:
+    put_parameter("DATABASE_URL", "nosuchscheme://app:hunter2-secret-password@db:5432/app")
+    env = {**lambda_env, "BOOTSTRAP_SECRETS": ""}  # the URL comes from SSM alone
+    result = run_manage("check", env=env)
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: DATABASE_URL is not a valid database URL" in result.stderr
+    assert "hunter2-secret-password" not in result.stderr + result.stdout
+
+
+def test_a_secret_with_malformed_json_is_named_without_its_content(lambda_env: dict[str, str]) -> None:
+    broken = '{"token": "api-secret-token-value", "scopes": ['
+    boto3.client("secretsmanager").create_secret(Name=f"{APP}/{STAGE}/api", SecretString=broken)
+    result = run_manage("check", env={**lambda_env, "BOOTSTRAP_SECRETS": "database,api"})
+    assert result.returncode != 0
+    assert "SecretFormatError: secretsmanager:coldstart/prod/api looks like a JSON object but does not parse" in (
+        result.stderr
+    )
+    assert "api-secret-token-value" not in result.stderr + result.stdout
+
+
+def test_secrets_manager_down_stops_django_naming_the_source(
+    lambda_env: dict[str, str], moto_endpoint: str, postgres_url: str
+) -> None:
+    with AwsProxy(moto_endpoint, fault_rate=1.0, only=("secretsmanager.",), seed=3) as proxy:
+        result = run_manage("shell", "-c", "print('django started')", env={**lambda_env, "AWS_ENDPOINT_URL": proxy.url})
+    assert result.returncode != 0
+    assert "django started" not in result.stdout
+    assert proxy.stats.requests["AmazonSSM.GetParametersByPath"] == 1  # SSM answered: the outage is partial
+    # SourceUnavailableError when the attempts run out, BootstrapTimeoutError (its subclass) when time does first
+    error = result.stderr.strip().splitlines()[-1]
+    assert error.startswith(
+        ("lambda_bootstrap.errors.SourceUnavailableError:", "lambda_bootstrap.errors.BootstrapTimeoutError:")
+    )
+    assert "secretsmanager:GetSecretValue on secretsmanager:coldstart/prod/database failed" in error
+    assert "django started" not in result.stdout
+    assert str(urlsplit(postgres_url).password) not in result.stderr + result.stdout
