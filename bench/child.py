@@ -1,0 +1,127 @@
+"""One cold bootstrap in a fresh process: ``python -m bench.child VARIANT [--warm]``.
+
+The parent gives the cell (names only) in ``BENCH_SPEC`` and the bootstrap's
+pointers in the environment, and points boto3 at the delaying proxy with
+``AWS_ENDPOINT_URL``. boto3 is imported *before* the clock starts, as Zappa's
+handler has already imported it when the settings module runs; everything
+after it counts: the variant's own imports, client creation, every AWS call,
+exporting into ``os.environ``. The child prints one JSON line: seconds, keys
+loaded (so the parent can check that every variant loaded everything), AWS
+calls counted in botocore, and with ``--warm`` what a warm invocation costs:
+microseconds per call (the best of five ``timeit`` repeats) and AWS calls.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+import timeit
+from collections.abc import Callable
+from typing import Any
+
+import boto3  # before the clock starts: Zappa's handler has imported it already
+from botocore.client import BaseClient
+
+__all__ = ["VARIANTS", "main"]
+
+_calls = [0]
+
+
+def _count_calls() -> None:
+    original = BaseClient._make_api_call
+
+    def counted(self: Any, operation_name: str, api_params: Any) -> Any:
+        _calls[0] += 1
+        return original(self, operation_name, api_params)
+
+    BaseClient._make_api_call = counted
+
+
+Variant = Callable[[dict[str, Any]], tuple[int, Callable[[], object]]]
+
+
+def bootstrap(spec: dict[str, Any]) -> tuple[int, Callable[[], object]]:
+    """(a) ``lambda_bootstrap.load()``; by path or by manifest depends on the environment."""
+    import lambda_bootstrap
+
+    report = lambda_bootstrap.load()
+    return len(report.sources), lambda_bootstrap.load  # a warm call: the cached report, no AWS call
+
+
+def naive(spec: dict[str, Any]) -> tuple[int, Callable[[], object]]:
+    """(b) One ``get_parameter`` / ``get_secret_value`` per value, one after another."""
+    loaded = 0
+    ssm = boto3.client("ssm")
+    for name in spec["parameters"]:
+        value = ssm.get_parameter(Name=name, WithDecryption=True)["Parameter"]["Value"]
+        os.environ[name[len(spec["ssm_path"]) :].replace("/", "_").upper()] = value
+        loaded += 1
+    secrets = boto3.client("secretsmanager")
+    for secret in spec["secrets"]:
+        text = secrets.get_secret_value(SecretId=secret["secret_id"])["SecretString"]
+        if secret["is_json"]:
+            for field, value in json.loads(text).items():
+                os.environ[f"{secret['prefix']}_{field.upper()}"] = str(value)
+                loaded += 1
+        else:
+            os.environ[secret["prefix"]] = text
+            loaded += 1
+    return loaded, lambda: None  # module-level code: a warm invocation runs none of it
+
+
+def powertools(spec: dict[str, Any]) -> tuple[int, Callable[[], object]]:
+    """(c) Powertools' ``get_parameters`` by path (recursive, decrypted) plus ``get_secret`` per secret."""
+    from aws_lambda_powertools.utilities import parameters
+
+    def fetch() -> dict[str, str]:
+        values = parameters.get_parameters(spec["ssm_path"], decrypt=True, recursive=True)
+        env = {name.replace("/", "_").upper(): value for name, value in values.items()}
+        for secret in spec["secrets"]:
+            if secret["is_json"]:
+                fields = parameters.get_secret(secret["secret_id"], transform="json")
+                env.update({f"{secret['prefix']}_{k.upper()}": str(v) for k, v in fields.items()})
+            else:
+                env[secret["prefix"]] = parameters.get_secret(secret["secret_id"])
+        return env
+
+    values = fetch()
+    os.environ.update(values)
+    return len(values), fetch  # the same calls in a warm handler: answered from Powertools' cache (5 s by default)
+
+
+def floor(spec: dict[str, Any]) -> tuple[int, Callable[[], object]]:
+    """(d) The lower bound: the first client and one round trip (one GetParameters of 10 names)."""
+    ssm = boto3.client("ssm")
+    response = ssm.get_parameters(Names=spec["parameters"][:10], WithDecryption=True)
+    return len(response["Parameters"]), lambda: None
+
+
+VARIANTS: dict[str, Variant] = {
+    "bootstrap": bootstrap,
+    "naive": naive,
+    "powertools": powertools,
+    "floor": floor,
+}
+
+
+def main(argv: list[str]) -> None:
+    variant, warm = argv[0], "--warm" in argv[1:]
+    spec = json.loads(os.environ["BENCH_SPEC"])
+    _count_calls()
+    started = time.perf_counter()
+    keys, warm_call = VARIANTS[variant](spec)
+    seconds = time.perf_counter() - started
+    result: dict[str, Any] = {"seconds": seconds, "keys": keys, "calls": _calls[0]}
+    if warm:
+        _calls[0] = 0
+        timer = timeit.Timer(warm_call)
+        number, _ = timer.autorange()  # enough calls for 0.2 s
+        per_call = min(timer.repeat(repeat=5, number=number)) / number
+        result.update(warm_us=per_call * 1e6, warm_calls=_calls[0])
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
