@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import zipfile
 from pathlib import Path, PurePosixPath
 
@@ -31,9 +32,29 @@ def test_package_holds_the_handler_project_and_runtime(entries: list[zipfile.Zip
 def test_package_holds_no_local_files_tests_or_dev_tools(entries: list[zipfile.ZipInfo]) -> None:
     paths = [PurePosixPath(entry.filename) for entry in entries]
     assert not [p for p in paths if p.name == ".env" or p.name.startswith(".env.")]
-    assert not [p for p in paths if {"tests", "bench", "bin", ".git", "__pycache__"} & set(p.parts)]
-    assert not [p for p in paths if p.suffix in {".pyc", ".po", ".sqlite3"}]  # .po: gettext reads .mo
+    assert not [p for p in paths if {"tests", "bench", "bin", ".git"} & set(p.parts)]
+    assert not [p for p in paths if p.suffix in {".po", ".sqlite3"}]  # .po: gettext reads .mo
     assert not [p for p in paths if p.parts[0] in DEV_TOOLS]
+
+
+def test_bytecode_is_hash_checked_so_lambda_can_use_it(lambda_package: Path, entries: list[zipfile.ZipInfo]) -> None:
+    """Zappa dates zip entries 1980-01-01: only hash-checked .pyc files (PEP 552) stay valid on Lambda."""
+    names = {entry.filename for entry in entries}
+    sources = [  # (Zappa drops an empty __init__.py into every folder, __pycache__ ones too)
+        n
+        for n in names
+        if n.endswith(".py") and n.split("/")[0] in {"project", "lambda_bootstrap", "django"} and "__pycache__" not in n
+    ]
+    tag = sys.implementation.cache_tag
+    missing = [
+        s for s in sources if f"{s.rsplit('/', 1)[0]}/__pycache__/{s.rsplit('/', 1)[1][:-3]}.{tag}.pyc" not in names
+    ]
+    assert not missing
+    with zipfile.ZipFile(lambda_package) as archive:
+        flags = {
+            int.from_bytes(archive.read(entry)[4:8], "little") for entry in entries if entry.filename.endswith(".pyc")
+        }
+    assert flags == {0b11}  # hash-based, checked against the source: never stale, never wrong
 
 
 def test_package_holds_no_secret_value(lambda_package: Path, entries: list[zipfile.ZipInfo]) -> None:
