@@ -34,12 +34,15 @@ start_postgres() {
         chown -R postgres: "$dir"
         run=(runuser -u postgres --)
     fi
+    local here=$PWD
+    cd /  # the postgres user may not enter the caller's folder (mktemp -d is 0700)
     "${run[@]}" "$pg_bin/initdb" -D "$dir/data" -U postgres --pwfile="$dir/pwfile" \
         --auth-local=trust --auth-host=scram-sha-256 >"$dir/initdb.log" 2>&1 ||
         { cat "$dir/initdb.log" >&2; return 1; }
     "${run[@]}" "$pg_bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w \
         -o "-k $dir -p $port -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off" start >/dev/null ||
         { cat "$dir/server.log" >&2; return 1; }
+    cd "$here"
     PG_STOP=("${run[@]}" "$pg_bin/pg_ctl" -D "$dir/data" -m fast -w stop)
     PG_DIR=$dir
     trap stop_postgres EXIT
@@ -48,6 +51,6 @@ start_postgres() {
 }
 
 stop_postgres() {
-    "${PG_STOP[@]}" >/dev/null 2>&1 || true
+    (cd / && "${PG_STOP[@]}") >/dev/null 2>&1 || true
     rm -rf "$PG_DIR"
 }
