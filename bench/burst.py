@@ -35,22 +35,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bench import runner
 from bench.aws_proxy import AwsProxy
+from bench.runner import FAKE_AWS, ROOT
 
 __all__ = ["BurstResult", "run_burst", "seed_stage"]
 
-ROOT = Path(__file__).resolve().parents[1]
 APP, STAGE = "burst", "prod"
 FAULTED_SERVICES = ("AmazonSSM.", "secretsmanager.")
-FAKE_AWS = {  # never a real account: fake credentials, no profile, no instance metadata
-    "AWS_ACCESS_KEY_ID": "testing",
-    "AWS_SECRET_ACCESS_KEY": "testing",
-    "AWS_SESSION_TOKEN": "testing",
-    "AWS_DEFAULT_REGION": "us-east-1",
-    "AWS_CONFIG_FILE": os.devnull,
-    "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
-    "AWS_EC2_METADATA_DISABLED": "true",
-}
 
 # The child: import first (as Zappa's handler does before Django's settings), wait
 # for the start line on stdin, then one cold load; one JSON line on stdout.
@@ -115,19 +107,8 @@ def seed_stage(endpoint: str, parameters: int, manifest_dir: Path) -> dict[str, 
 def child_environment(
     endpoint: str, pointers: dict[str, str], *, manifest: bool, extra: dict[str, str]
 ) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("BOOTSTRAP_")}
-    env.update(
-        {
-            **FAKE_AWS,
-            "AWS_ENDPOINT_URL": endpoint,
-            "PROJECT": APP,
-            "STAGE": STAGE,
-            "PYTHONPATH": str(ROOT),
-            **{k: v for k, v in pointers.items() if not k.startswith("_")},
-            **extra,
-        }
-    )
-    env.pop("AWS_PROFILE", None)
+    stage = {k: v for k, v in pointers.items() if not k.startswith("_")}
+    env = runner.child_environment(endpoint, PROJECT=APP, STAGE=STAGE, PYTHONPATH=str(ROOT), **stage, **extra)
     if manifest:
         env["BOOTSTRAP_SSM_MANIFEST"] = pointers["_MANIFEST"]
     return env

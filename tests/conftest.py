@@ -123,8 +123,8 @@ def moto_server() -> Iterator[str]:
 @pytest.fixture
 def moto_endpoint(moto_server: str, monkeypatch: pytest.MonkeyPatch) -> str:
     """An emptied moto server that every boto3 client in this process (and children) talks to."""
-    import urllib.request
+    from tests.stage import reset_moto
 
-    urllib.request.urlopen(urllib.request.Request(f"{moto_server}/moto-api/reset", method="POST")).close()  # noqa: S310
+    reset_moto(moto_server)
     monkeypatch.setenv("AWS_ENDPOINT_URL", moto_server)
     return moto_server

@@ -35,3 +35,11 @@ def seed_stage(
     secrets = boto3.client("secretsmanager", endpoint_url=endpoint)
     secrets.create_secret(Name=f"{app}/{stage}/database", SecretString=json.dumps(database_secret(database_url)))
     return values
+
+
+def reset_moto(endpoint: str) -> None:
+    """Empty moto's server (every service): a fresh account for the next seeding."""
+    import urllib.request
+
+    request = urllib.request.Request(f"{endpoint}/moto-api/reset", method="POST")  # noqa: S310 - loopback
+    urllib.request.urlopen(request).close()  # noqa: S310 - our own moto server on loopback

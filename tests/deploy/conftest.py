@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +19,7 @@ import pytest
 from tests.deploy.lambda_events import API_HOST, manage_event
 from tests.deploy.lambda_runtime import ContainerRun, LambdaFunction, unzip_package
 from tests.deploy.packaging import RUNTIME_VENV, build_package, copy_project, stage_config, write_test_settings
-from tests.stage import seed_stage
+from tests.stage import reset_moto, seed_stage
 
 APP = "coldstart"
 STAGE = "prod"
@@ -99,12 +98,6 @@ def seed_app_stage(stage: str, endpoint: str, database_url: str) -> SeededStage:
     values = seed_stage(APP, stage, database_url, {"ALLOWED_HOSTS": API_HOST, "API_TOKEN": API_TOKEN}, endpoint)
     password = urlsplit(database_url).password or ""
     return SeededStage(endpoint, (values["SECRET_KEY"], values["API_TOKEN"], password))
-
-
-def reset_moto(endpoint: str) -> None:
-    """What tests/conftest.py's moto_endpoint does, for session fixtures (moto_endpoint is per test)."""
-    request = urllib.request.Request(f"{endpoint}/moto-api/reset", method="POST")  # noqa: S310
-    urllib.request.urlopen(request).close()  # noqa: S310
 
 
 @pytest.fixture(scope="session")

@@ -21,10 +21,10 @@ import os
 from typing import Any
 
 import psycopg2
-from django.core.exceptions import ImproperlyConfigured
 from django.db.backends.postgresql import base
 
 import lambda_bootstrap
+from project.settings.environment import env_database
 
 __all__ = ["DatabaseWrapper"]
 
@@ -53,15 +53,9 @@ class DatabaseWrapper(base.DatabaseWrapper):
             return super().get_new_connection(super().get_connection_params())
 
     def _take_credentials_from_environment(self) -> None:
-        import dj_database_url
-
-        url = os.environ.get(URL_KEY, "")
-        if not url:
+        if not os.environ.get(URL_KEY, "").strip():
             return
-        try:
-            fresh = dj_database_url.parse(url)
-        except Exception:  # its messages can quote the URL, password included
-            raise ImproperlyConfigured(f"{URL_KEY} is not a valid database URL") from None
+        fresh = env_database(URL_KEY)  # the settings' own reader: same parsing, same key-only errors
         for field in _CREDENTIAL_FIELDS:
             self.settings_dict[field] = fresh.get(field, self.settings_dict.get(field))
 
