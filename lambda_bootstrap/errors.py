@@ -17,9 +17,12 @@ __all__ = [
     "ConfigurationError",
     "InvalidKeyError",
     "KeyConflictError",
+    "MalformedAnswerError",
     "MissingKeysError",
     "SecretFormatError",
+    "SourceError",
     "SourceNotFoundError",
+    "SourceRefusedError",
     "SourceUnavailableError",
 ]
 
@@ -64,28 +67,52 @@ class MissingKeysError(BootstrapError):
         )
 
 
-class AccessDeniedError(BootstrapError):
-    """The Lambda role may not read a source: names the resource and the IAM action."""
+class SourceError(BootstrapError):
+    """An AWS call about one resource failed; says which resource, which action, AWS's error code.
 
-    def __init__(self, resource: str, action: str) -> None:
+    ``resource`` is a source label (``ssm:/app/prod/``, ``secretsmanager:app/prod/config``) or
+    another AWS resource's name, ``action`` the IAM action (``ssm:GetParameters``), ``code``
+    AWS's error code where AWS gave one (``ParameterNotFound``), else "".
+    """
+
+    def __init__(self, message: str, *, resource: str = "", action: str = "", code: str = "") -> None:
         self.resource = resource
         self.action = action
+        self.code = code
+        super().__init__(message)
+
+
+class SourceNotFoundError(SourceError):
+    """A declared source, or a name asked for, does not exist (wrong path, id, region or account)."""
+
+
+class SourceRefusedError(SourceError):
+    """AWS refused the call for a reason retrying cannot fix (validation, a disabled key, ...)."""
+
+
+class AccessDeniedError(SourceRefusedError):
+    """The caller may not read a source: names the resource and the IAM action."""
+
+    def __init__(self, resource: str, action: str, *, code: str = "AccessDenied", who: str = "the Lambda's role") -> None:
         super().__init__(
-            f"access denied reading {resource}: the Lambda's role needs {action} on it "
-            "(see `python -m lambda_bootstrap policy <stage>`)"
+            f"access denied reading {resource}: {who} needs {action} on it "
+            "(see `python -m lambda_bootstrap policy <stage>`)",
+            resource=resource,
+            action=action,
+            code=code,
         )
 
 
-class SourceNotFoundError(BootstrapError):
-    """A declared source does not exist (wrong path, id, region or account)."""
+class MalformedAnswerError(SourceError):
+    """AWS answered (HTTP 200) but not what was asked: a name missing, a field absent, a wrong shape."""
 
 
 class SecretFormatError(BootstrapError):
     """A value is present but not in a form the bootstrap can export."""
 
 
-class SourceUnavailableError(BootstrapError):
-    """AWS kept failing (throttling, 5xx, network) until the retry budget ran out."""
+class SourceUnavailableError(SourceError):
+    """AWS kept failing (throttling, 5xx, network) until the retries or the deadline ran out."""
 
 
 class BootstrapTimeoutError(SourceUnavailableError):

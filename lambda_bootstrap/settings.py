@@ -21,6 +21,7 @@ __all__ = ["BootstrapSettings", "SecretSource", "read_settings"]
 
 SSM_PATH = "BOOTSTRAP_SSM_PATH"
 SSM_MANIFEST = "BOOTSTRAP_SSM_MANIFEST"
+BUNDLE = "BOOTSTRAP_BUNDLE"
 SECRETS = "BOOTSTRAP_SECRETS"
 REQUIRED = "BOOTSTRAP_REQUIRED"
 OVERRIDE = "BOOTSTRAP_OVERRIDE"
@@ -54,6 +55,7 @@ class SecretSource:
 class BootstrapSettings:
     ssm_path: str | None
     ssm_manifest: str | None
+    bundle: str | None  # one Secrets Manager secret holding {"KEY": "value", ...}: the default layout
     secrets: tuple[SecretSource, ...]
     required: tuple[str, ...]
     override: bool
@@ -65,15 +67,21 @@ class BootstrapSettings:
     @property
     def configured(self) -> bool:
         """True when at least one AWS source is declared (else: local development)."""
-        return self.ssm_path is not None or bool(self.secrets)
+        return self.ssm_path is not None or self.bundle is not None or bool(self.secrets)
 
     @property
     def ssm_label(self) -> str:
         return f"ssm:{self.ssm_path}"
 
     @property
+    def bundle_label(self) -> str:
+        return f"secretsmanager:{self.bundle}"
+
+    @property
     def source_labels(self) -> tuple[str, ...]:
         labels = [self.ssm_label] if self.ssm_path is not None else []
+        if self.bundle is not None:
+            labels.append(self.bundle_label)
         return (*labels, *(s.label for s in self.secrets))
 
 
@@ -88,6 +96,7 @@ def read_settings(environ: Mapping[str, str]) -> BootstrapSettings:
     return BootstrapSettings(
         ssm_path=ssm_path,
         ssm_manifest=_fill(raw_manifest, names, SSM_MANIFEST) if raw_manifest else None,
+        bundle=_bundle_id(environ.get(BUNDLE, ""), names),
         secrets=_parse_secrets(environ.get(SECRETS, ""), names),
         required=tuple(k for k in (p.strip() for p in environ.get(REQUIRED, "").split(",")) if k),
         override=_flag(environ, OVERRIDE),
@@ -127,6 +136,16 @@ def _normalise_path(path: str) -> str:
     if not path.startswith("/"):
         raise ConfigurationError(f"{SSM_PATH} must start with '/', got {path!r}")
     return path.rstrip("/") + "/"
+
+
+def _bundle_id(raw: str, names: Mapping[str, str | None]) -> str | None:
+    """``BOOTSTRAP_BUNDLE``: a secret id or ARN; a bare name is ``{app}/{stage}/name``."""
+    secret_id = _fill(raw.strip(), names, BUNDLE)
+    if not secret_id:
+        return None
+    if "/" not in secret_id and not secret_id.startswith("arn:"):
+        secret_id = _fill("{app}/{stage}/", names, BUNDLE) + secret_id
+    return secret_id
 
 
 def _parse_secrets(raw: str, names: Mapping[str, str | None]) -> tuple[SecretSource, ...]:
