@@ -7,6 +7,8 @@ round trip), then, with probability ``fault_rate``, answered with an AWS-style
 error instead of being forwarded: ``ThrottlingException`` (HTTP 400) or
 ``InternalServerError`` (HTTP 500), in the JSON protocol SSM and Secrets
 Manager speak. ``hang`` delays matching requests past any sane read timeout.
+``tamper`` rewrites moto's successful JSON answers (an answer of HTTP 200 that
+is not what was asked: a name left out, a page emptied).
 ``replay`` answers a request seen before (same operation, same body) with
 moto's earlier answer instead of asking moto again: moto computes answers one
 at a time under one interpreter lock, AWS in parallel, so without it fifteen
@@ -22,9 +24,11 @@ import random
 import socket
 import threading
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
+from typing import Any
 from urllib.parse import urlsplit
 
 __all__ = ["AwsProxy", "ProxyStats"]
@@ -64,6 +68,7 @@ class AwsProxy:
         replay: bool = False,
         only: tuple[str, ...] = (),
         seed: int | None = None,
+        tamper: Callable[[str, dict[str, Any]], dict[str, Any]] | None = None,
     ) -> None:
         self.upstream = urlsplit(upstream)
         self.latency = latency
@@ -71,6 +76,7 @@ class AwsProxy:
         self.faults = faults
         self.hang = hang
         self.replay = replay
+        self.tamper = tamper  # (operation, moto's JSON answer) -> the answer sent: HTTP 200, wrong body
         self._answers: dict[tuple[str, bytes], tuple[int, bytes, dict[str, str]]] = {}
         self.only = only  # operation-name prefixes the faults apply to ("AmazonSSM.", "secretsmanager.")
         self.stats = ProxyStats()
@@ -145,6 +151,8 @@ class AwsProxy:
                         for k, v in response.getheaders()
                         if k.lower() not in {"transfer-encoding", "connection", "content-length"}
                     }
+                    if proxy.tamper is not None and response.status == 200:
+                        payload = json.dumps(proxy.tamper(operation, json.loads(payload))).encode()
                     if proxy.replay and response.status == 200:
                         with proxy._lock:
                             proxy._answers[(operation, body)] = (response.status, payload, passed)

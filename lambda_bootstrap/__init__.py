@@ -25,25 +25,32 @@ from .errors import (
     ConfigurationError,
     InvalidKeyError,
     KeyConflictError,
+    MalformedAnswerError,
     MissingKeysError,
     SecretFormatError,
+    SourceError,
     SourceNotFoundError,
+    SourceRefusedError,
     SourceUnavailableError,
 )
-from .loader import current_report, load, refresh, reset
+from .loader import Bootstrap, current_report, load, refresh, reset
 from .report import LoadReport
 
 __all__ = [
     "AccessDeniedError",
+    "Bootstrap",
     "BootstrapError",
     "BootstrapTimeoutError",
     "ConfigurationError",
     "InvalidKeyError",
     "KeyConflictError",
     "LoadReport",
+    "MalformedAnswerError",
     "MissingKeysError",
     "SecretFormatError",
+    "SourceError",
     "SourceNotFoundError",
+    "SourceRefusedError",
     "SourceUnavailableError",
     "current_report",
     "load",

@@ -16,44 +16,75 @@ import logging
 import threading
 from typing import Any
 
-__all__ = ["CONNECT_TIMEOUT", "READ_TIMEOUT", "drop_body_logging", "forget_clients", "get_client"]
+__all__ = [
+    "CONNECT_TIMEOUT",
+    "READ_TIMEOUT",
+    "Clients",
+    "default_clients",
+    "drop_body_logging",
+    "forget_clients",
+    "get_client",
+]
 
 CONNECT_TIMEOUT = 1.0
 READ_TIMEOUT = 2.0
 MAX_POOL_CONNECTIONS = 32
 
-_lock = threading.Lock()
-_clients: dict[str, Any] = {}
+
+class Clients:
+    """boto3 clients by service name, made on first use with the cold path's timeouts.
+
+    One per bootstrap: a warm invocation's refresh reuses the clients (and their
+    open connections) of the cold start. Tests inject their own callable instead.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()  # boto3 sessions are not thread-safe; clients are.
+        self._clients: dict[str, Any] = {}
+        self._session: Any = None
+
+    def __call__(self, service: str) -> Any:
+        client = self._clients.get(service)
+        if client is not None:
+            return client
+        with self._lock:
+            if service not in self._clients:
+                from botocore.config import Config
+
+                config = Config(
+                    connect_timeout=CONNECT_TIMEOUT,
+                    read_timeout=READ_TIMEOUT,
+                    retries={"total_max_attempts": 1},  # retry.call_aws retries, deadline-aware
+                    max_pool_connections=MAX_POOL_CONNECTIONS,
+                )
+                drop_body_logging()
+                if self._session is None:
+                    import boto3
+
+                    self._session = boto3.session.Session()
+                self._clients[service] = self._session.client(service, config=config)
+            return self._clients[service]
+
+    def forget(self) -> None:
+        """Drop the clients and the session (a fresh container: tests and benchmarks)."""
+        with self._lock:
+            self._clients.clear()
+            self._session = None
+
+
+default_clients = Clients()
 
 
 def get_client(service: str) -> Any:
-    """The cached client for ``service`` ("ssm" or "secretsmanager")."""
-    client = _clients.get(service)
-    if client is not None:
-        return client
-    with _lock:  # boto3 sessions are not thread-safe; clients are.
-        if service not in _clients:
-            from botocore.config import Config
-
-            config = Config(
-                connect_timeout=CONNECT_TIMEOUT,
-                read_timeout=READ_TIMEOUT,
-                retries={"total_max_attempts": 1},  # retry.call_aws retries, deadline-aware
-                max_pool_connections=MAX_POOL_CONNECTIONS,
-            )
-            drop_body_logging()
-            _clients[service] = _session().client(service, config=config)
-        return _clients[service]
+    """The default bootstrap's client for ``service``."""
+    return default_clients(service)
 
 
 def forget_clients() -> None:
-    """Drop cached clients (tests and benchmarks: behave as a fresh container)."""
-    with _lock:
-        _clients.clear()
-        _sessions.clear()
+    """Drop the default clients (tests and benchmarks: behave as a fresh container)."""
+    default_clients.forget()
 
 
-_sessions: list[Any] = []
 BODY_LOGGERS = ("botocore.parsers", "botocore.endpoint")
 
 
@@ -67,11 +98,3 @@ def drop_body_logging() -> None:
         logger = logging.getLogger(name)
         if not any(isinstance(f, _DropDebugRecords) for f in logger.filters):
             logger.addFilter(_DropDebugRecords())
-
-
-def _session() -> Any:
-    if not _sessions:
-        import boto3
-
-        _sessions.append(boto3.session.Session())
-    return _sessions[0]

@@ -45,14 +45,13 @@ class InvalidKeyError(BootstrapError):
 
 
 class KeyConflictError(BootstrapError):
-    """Two fetched values would land on the same environment key."""
+    """Two fetched values would land on the same environment key: one error names every such pair."""
 
-    def __init__(self, key: str, first: str, second: str) -> None:
+    def __init__(self, key: str, first: str, second: str, *others: tuple[str, str, str]) -> None:
         self.key = key
-        super().__init__(
-            f"environment key {key} is produced by both {first} and {second}; "
-            "rename one of them (the bootstrap never picks one silently)"
-        )
+        self.conflicts = ((key, first, second), *others)
+        described = "; ".join(f"environment key {k} is produced by both {a} and {b}" for k, a, b in self.conflicts)
+        super().__init__(f"{described}; rename one of each pair (the bootstrap never picks one silently)")
 
 
 class MissingKeysError(BootstrapError):
@@ -93,7 +92,9 @@ class SourceRefusedError(SourceError):
 class AccessDeniedError(SourceRefusedError):
     """The caller may not read a source: names the resource and the IAM action."""
 
-    def __init__(self, resource: str, action: str, *, code: str = "AccessDenied", who: str = "the Lambda's role") -> None:
+    def __init__(
+        self, resource: str, action: str, *, code: str = "AccessDenied", who: str = "the Lambda's role"
+    ) -> None:
         super().__init__(
             f"access denied reading {resource}: {who} needs {action} on it "
             "(see `python -m lambda_bootstrap policy <stage>`)",

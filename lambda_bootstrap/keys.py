@@ -12,18 +12,28 @@ valid key or is an error that names it. Nothing is dropped or guessed.
 - A plain-string secret: one key, ``<PREFIX>``.
 - An RDS-style secret (engine, host, username, password; port and dbname
   optional) also yields ``<PREFIX>_URL`` (``DATABASE_URL`` when the prefix is
-  empty) with user, password and database name percent-escaped.
+  empty) with user, password and database name percent-escaped. Its fields are
+  checked (non-empty strings, a port from 1 to 65535): a null password never
+  becomes the text ``None`` in a URL.
+- A bundle (``BOOTSTRAP_BUNDLE``): a JSON object of ``KEY: "value"``, exported
+  exactly as written; a key that is not an environment name, or a value that
+  is not a string, is an error naming the key.
+- A field that is null, or JSON nested too deeply to read, is an error naming
+  the secret and the field. No message ever quotes a value.
 """
 
 from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
+from typing import Any
 from urllib.parse import quote
 
 from .errors import InvalidKeyError, SecretFormatError
+from .merge import Entry, merge
 
-__all__ = ["expand_secret", "ssm_env_key"]
+__all__ = ["bundle_entries", "expand_secret", "secret_entries", "ssm_entries", "ssm_env_key"]
 
 _ENV_KEY = re.compile(r"[A-Z_][A-Z0-9_]*")
 _SEGMENT = re.compile(r"[A-Za-z0-9_]+")
@@ -55,14 +65,60 @@ def ssm_env_key(name: str, path: str) -> str:
     return key
 
 
-def expand_secret(secret_string: str, prefix: str, label: str) -> dict[str, str]:
-    """The env keys and values one secret's SecretString yields."""
-    if not secret_string.lstrip().startswith("{"):
+def ssm_entries(parameters: Iterable[tuple[str, str]], path: str, label: str) -> list[Entry]:
+    """Parameters (full name, value) under ``path`` as entries, each named by its parameter."""
+    return [Entry(ssm_env_key(name, path), value, label, f"ssm:{name}") for name, value in parameters]
+
+
+def bundle_entries(secret_string: str, label: str) -> list[Entry]:
+    """A bundle: a JSON object whose keys are exported exactly as written."""
+    fields = _json_object(secret_string, label, what="a bundle")
+    if fields is None:
+        raise SecretFormatError(f"{label} is a bundle, so it must hold a JSON object of KEY: value")
+    entries: list[Entry] = []
+    for key, value in fields.items():
+        if not _ENV_KEY.fullmatch(key):
+            raise InvalidKeyError(key, label, "a bundle's keys must be environment names: A-Z, 0-9 and '_'")
+        if not isinstance(value, str):
+            raise SecretFormatError(f"{label}: the value of {key} is {_kind(value)}, and a bundle holds strings only")
+        entries.append(Entry(key, value, label, f"{label} key {key}"))
+    return entries
+
+
+def secret_entries(secret_string: str, prefix: str, label: str) -> list[Entry]:
+    """The entries one secret's SecretString yields (plain string, JSON object, RDS-style)."""
+    fields = _json_object(secret_string, label, what="a secret")
+    if fields is None:
         if not prefix:
             raise SecretFormatError(f"{label} is a plain string, so it needs a key prefix (PREFIX=id)")
-        return {prefix: secret_string}
+        return [Entry(prefix, secret_string, label, label)]
+    entries: list[Entry] = []
+    for name, value in fields.items():
+        if not _FIELD.fullmatch(name):
+            raise InvalidKeyError(name, label, "a field name may hold letters, digits and '_' only")
+        if value is None:
+            raise SecretFormatError(f"{label}: field {name} is null; give it a value or remove it")
+        key = f"{prefix}_{name}".upper() if prefix else name.upper()
+        entries.append(Entry(key, _as_text(value, label, name), label, f"{label} field {name}"))
+    if fields.keys() >= _RDS_FIELDS:
+        url_key = f"{prefix}_URL" if prefix else "DATABASE_URL"
+        entries.append(Entry(url_key, _rds_url(fields, label), label, f"{label} (the URL built from its RDS fields)"))
+    return entries
+
+
+def expand_secret(secret_string: str, prefix: str, label: str) -> dict[str, str]:
+    """The env keys and values one secret yields, collisions between its own fields included."""
+    return merge(secret_entries(secret_string, prefix, label)).values
+
+
+def _json_object(text: str, label: str, *, what: str) -> dict[str, Any] | None:
+    """The JSON object ``text`` holds; None for a plain string (one not starting with '{')."""
+    if not text.lstrip().startswith("{"):
+        return None
     try:
-        fields = json.loads(secret_string)
+        fields = json.loads(text)
+    except RecursionError:
+        raise SecretFormatError(f"{label} is {what} nested too deeply to read") from None
     except ValueError as exc:
         # ``from None``: a JSONDecodeError carries the whole document in ``.doc``.
         raise SecretFormatError(
@@ -71,32 +127,39 @@ def expand_secret(secret_string: str, prefix: str, label: str) -> dict[str, str]
         ) from None
     if not isinstance(fields, dict):
         raise SecretFormatError(f"{label} starts with '{{' but is not a JSON object")
-    expanded: dict[str, str] = {}
-    for field, value in fields.items():
-        if not _FIELD.fullmatch(field):
-            raise InvalidKeyError(field, label, "a field name may hold letters, digits and '_' only")
-        expanded[f"{prefix}_{field}".upper() if prefix else field.upper()] = _as_text(value)
-    if fields.keys() >= _RDS_FIELDS:
-        expanded[f"{prefix}_URL" if prefix else "DATABASE_URL"] = _rds_url(fields, label)
-    return expanded
+    return fields
 
 
-def _as_text(value: object) -> str:
-    return value if isinstance(value, str) else json.dumps(value)
+def _kind(value: object) -> str:
+    return {dict: "an object", list: "a list", bool: "a boolean", type(None): "null"}.get(type(value), "a number")
 
 
-def _rds_url(fields: dict[str, object], label: str) -> str:
-    engine = str(fields["engine"]).lower()
-    scheme = _URL_SCHEMES.get(engine)
-    if scheme is None:
-        raise SecretFormatError(f"{label} has engine {engine!r}; known: {', '.join(sorted(_URL_SCHEMES))}")
-    port = fields.get("port") or (5432 if scheme == "postgres" else 3306)
+def _as_text(value: object, label: str, name: str) -> str:
+    if isinstance(value, str):
+        return value
     try:
-        port = int(str(port))
-    except ValueError:
-        raise SecretFormatError(f"{label} has a port that is not an integer") from None
-    user = quote(str(fields["username"]), safe="")
-    password = quote(str(fields["password"]), safe="")
-    host = str(fields["host"])
-    dbname = quote(str(fields.get("dbname") or ""), safe="")
-    return f"{scheme}://{user}:{password}@{host}:{port}/{dbname}"
+        return json.dumps(value)
+    except RecursionError:
+        raise SecretFormatError(f"{label}: field {name} is nested too deeply to export") from None
+
+
+def _rds_url(fields: dict[str, Any], label: str) -> str:
+    for name in ("engine", "host", "username", "password"):
+        if not isinstance(fields[name], str) or not fields[name]:
+            raise SecretFormatError(f"{label} is an RDS-style secret, so its field {name} must be a non-empty string")
+    dbname = fields.get("dbname")
+    if dbname is not None and not isinstance(dbname, str):
+        raise SecretFormatError(f"{label}: field dbname must be a string")
+    scheme = _URL_SCHEMES.get(fields["engine"].lower())
+    if scheme is None:
+        # The engine's value is not echoed: a mistyped field could hold anything.
+        raise SecretFormatError(f"{label} has an engine the bootstrap does not know; known: {', '.join(_URL_SCHEMES)}")
+    port = fields.get("port")
+    if port is None or port == "":
+        port = 5432 if scheme == "postgres" else 3306
+    if isinstance(port, bool) or not re.fullmatch(r"[0-9]{1,5}", str(port)) or not 0 < int(str(port)) < 65536:
+        raise SecretFormatError(f"{label} has a port that is not an integer from 1 to 65535")
+    user = quote(fields["username"], safe="")
+    password = quote(fields["password"], safe="")
+    host = fields["host"]
+    return f"{scheme}://{user}:{password}@{host}:{int(str(port))}/{quote(dbname or '', safe='')}"

@@ -1,9 +1,13 @@
 """The cold-start load: fetch every source concurrently, merge, validate, export.
 
 All or nothing: values reach ``os.environ`` only after every source has been
-fetched, every name mapped, every required key found. A load that fails
-exports nothing and is not cached, so the next invocation (Lambda retries the
-init) tries again from scratch.
+fetched, every answer verified, every name mapped, every required key found
+non-empty. A load that fails exports nothing and is not cached, so the next
+invocation (Lambda retries the init) tries again from scratch.
+
+The state a container keeps (report, settings, clients, fetch times) lives in
+one :class:`Bootstrap`; the module-level functions use a default instance, and
+tests or a second configuration make their own with their own clients.
 """
 
 from __future__ import annotations
@@ -12,27 +16,177 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Callable, Mapping
-from concurrent.futures import Future, ThreadPoolExecutor, wait
-from typing import Any
+from collections.abc import Callable, Mapping, MutableMapping
+from pathlib import Path
 
-from . import secretsmanager, ssm
-from .clients import get_client
-from .errors import BootstrapTimeoutError, KeyConflictError, MissingKeysError
+from . import clients
+from .clients import Clients
+from .errors import MissingKeysError
+from .fetch import fetch_entries
+from .merge import merge
 from .report import ENVIRONMENT, LoadReport
-from .retry import CallStats, Deadline, call_aws
-from .settings import BootstrapSettings, SecretSource, read_settings
+from .retry import LoadRun
+from .settings import BootstrapSettings, read_settings
+from .sources import ClientFor, Source, sources_for
 
-__all__ = ["current_report", "load", "refresh", "reset"]
+__all__ = ["Bootstrap", "current_report", "load", "refresh", "reset"]
 
 logger = logging.getLogger("lambda_bootstrap")
 
-_lock = threading.Lock()
-_report: LoadReport | None = None
-_loaded_at: dict[str, float] = {}  # source label -> monotonic time of its fetch
-_settings: BootstrapSettings | None = None
 
-MAX_WORKERS = 32
+class Bootstrap:
+    """One container's configuration: loaded once, cached, refreshed per secret.
+
+    ``client_for`` maps a service name to a boto3 client (default: clients made
+    on first use with the cold path's timeouts); ``clock`` is the monotonic
+    clock of deadlines and TTLs; ``run_factory`` makes each load's
+    :class:`LoadRun` (tests inject one with a fake clock).
+    """
+
+    def __init__(
+        self,
+        client_for: ClientFor | None = None,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        run_factory: Callable[[BootstrapSettings], LoadRun] | None = None,
+    ) -> None:
+        if client_for is None:
+            client_for = Clients()
+        self._own_clients = client_for if isinstance(client_for, Clients) else None
+        self._client_for = client_for
+        self._clock = clock
+        self._run_factory = run_factory or self._default_run
+        self._lock = threading.Lock()
+        self.report: LoadReport | None = None
+        self.settings: BootstrapSettings | None = None
+        self._sources: list[Source] = []
+        self._fetched_at: dict[str, float] = {}  # source label -> clock time of its last fetch
+
+    def load(self, environ: MutableMapping[str, str] | None = None) -> LoadReport:
+        """Load into ``environ`` (default ``os.environ``) once; later calls return the cached report."""
+        report = self.report
+        if report is not None:
+            return report
+        with self._lock:
+            if self.report is None:
+                self.report, self.settings = self._load_once(os.environ if environ is None else environ)
+            return self.report
+
+    def refresh(self, key: str, *, max_age: float | None = None) -> bool:
+        """Re-fetch the secret that supplied ``key`` if it is older than ``max_age`` seconds.
+
+        ``max_age`` defaults to ``BOOTSTRAP_SECRET_TTL``; ``0`` forces a fetch. For
+        rotation: a warm container whose database password changed calls this on
+        an authentication failure. Returns True when a value in ``os.environ``
+        changed. A failed fetch raises, and still restarts the TTL clock. Only
+        Secrets Manager secrets refresh (the bundle too); SSM keys and keys kept
+        from the environment do not.
+        """
+        report, settings = self.report, self.settings
+        if report is None or settings is None:
+            return False
+        label = report.sources.get(key, "")
+        source = next((s for s in self._sources if s.label == label and label.startswith("secretsmanager:")), None)
+        if source is None:
+            return False
+        ttl = settings.secret_ttl if max_age is None else max_age
+        with self._lock:
+            if self._clock() - self._fetched_at.get(label, float("-inf")) < ttl:
+                return False
+            try:
+                values = merge(fetch_entries([source], self._client_for, self._run_factory(settings))).values
+            finally:
+                # A failed attempt counts too: during an outage, TTL-driven refreshes wait
+                # a TTL before trying again instead of stalling every new connection.
+                self._fetched_at[label] = self._clock()
+            changed = [k for k, v in values.items() if report.sources.get(k) == label and os.environ.get(k) != v]
+            for changed_key in changed:
+                os.environ[changed_key] = values[changed_key]
+        logger.info("lambda_bootstrap: refreshed %s (%d key(s) changed)", label, len(changed))
+        return bool(changed)
+
+    def reset(self) -> None:
+        """Forget the cached load and clients, as a fresh container would (tests, benchmarks)."""
+        with self._lock:
+            self.report = None
+            self.settings = None
+            self._sources = []
+            self._fetched_at.clear()
+            if self._own_clients is not None:
+                self._own_clients.forget()
+
+    def _default_run(self, settings: BootstrapSettings) -> LoadRun:
+        return LoadRun(settings.timeout, max_attempts=settings.max_attempts, clock=self._clock)
+
+    def _load_once(self, environ: MutableMapping[str, str]) -> tuple[LoadReport, BootstrapSettings]:
+        started = time.perf_counter()
+        settings = read_settings(environ)
+        if not settings.configured:
+            _check_required(settings, environ)
+            logger.debug("lambda_bootstrap: no AWS source configured; using the process environment only")
+            return LoadReport(), settings
+        root = Path(environ["LAMBDA_TASK_ROOT"]) if environ.get("LAMBDA_TASK_ROOT") else None
+        sources = sources_for(settings, root)
+        run = self._run_factory(settings)
+        merged = merge(fetch_entries(sources, self._client_for, run))
+        fetched_at = self._clock()
+        final, kept, overridden = _apply_precedence(merged.values, merged.sources, environ, settings.override)
+        _check_required(settings, final)
+        for key in merged.values:
+            if key not in kept:
+                environ[key] = merged.values[key]
+        self._sources = sources
+        self._fetched_at.update(dict.fromkeys(settings.source_labels, fetched_at))
+        report = LoadReport(
+            sources={k: (ENVIRONMENT if k in kept else merged.sources[k]) for k in merged.values},
+            kept_from_environment=tuple(sorted(kept)),
+            overridden=tuple(sorted(overridden)),
+            aws_calls=run.stats.calls,
+            retries=run.stats.retries,
+            seconds=time.perf_counter() - started,
+        )
+        logger.info(
+            "lambda_bootstrap: loaded %d key(s) from %s in %.0f ms (%d AWS call(s), %d retried)",
+            len(merged.values),
+            ", ".join(settings.source_labels),
+            report.seconds * 1000,
+            report.aws_calls,
+            report.retries,
+        )
+        return report, settings
+
+
+def _apply_precedence(
+    fetched: Mapping[str, str], origin: Mapping[str, str], environ: Mapping[str, str], override: bool
+) -> tuple[dict[str, str], list[str], list[str]]:
+    """The values the process will have, and which keys the environment kept or lost; logs each conflict."""
+    final = dict(environ)
+    kept: list[str] = []
+    overridden: list[str] = []
+    for key, value in fetched.items():
+        if key in environ and environ[key] != value:
+            (overridden if override else kept).append(key)
+            logger.warning(
+                "lambda_bootstrap: %s is set in the environment and in %s; using %s%s",
+                key,
+                origin[key],
+                origin[key] if override else "the process environment",
+                "" if override else " (BOOTSTRAP_OVERRIDE=true makes fetched values win)",
+            )
+            if not override:
+                continue
+        final[key] = value
+    return final, kept, overridden
+
+
+def _check_required(settings: BootstrapSettings, final: Mapping[str, str]) -> None:
+    """Every required key must end up non-empty, whichever side of the precedence supplied it."""
+    missing = [k for k in settings.required if not final.get(k, "").strip()]
+    if missing:
+        raise MissingKeysError(missing, settings.source_labels)
+
+
+_default = Bootstrap(clients.default_clients)
 
 
 def load() -> LoadReport:
@@ -42,219 +196,19 @@ def load() -> LoadReport:
     report at once, with no AWS call (warm invocations). Raises a
     :class:`BootstrapError` subclass naming what failed.
     """
-    report = _report
-    if report is not None:
-        return report
-    with _lock:
-        if _report is None:
-            _store(_load_once())
-        return _report  # type: ignore[return-value]  # set by _store just above
+    return _default.load()
 
 
 def current_report() -> LoadReport | None:
     """The report of the load that succeeded in this process, if any."""
-    return _report
+    return _default.report
+
+
+def refresh(key: str, *, max_age: float | None = None) -> bool:
+    """:meth:`Bootstrap.refresh` on the default bootstrap."""
+    return _default.refresh(key, max_age=max_age)
 
 
 def reset() -> None:
     """Forget the cached load and clients, as a fresh container would (tests, benchmarks)."""
-    from .clients import forget_clients
-
-    global _report, _settings
-    with _lock:
-        _report = None
-        _settings = None
-        _loaded_at.clear()
-        forget_clients()
-
-
-def refresh(key: str, *, max_age: float | None = None) -> bool:
-    """Re-fetch the secret that supplied ``key`` if it is older than ``max_age`` seconds.
-
-    ``max_age`` defaults to ``BOOTSTRAP_SECRET_TTL``; ``0`` forces a fetch. For
-    rotation: a warm container whose database password changed calls this on an
-    authentication failure. Returns True when a value in ``os.environ`` changed.
-    A failed fetch raises, and still restarts the TTL clock.
-    Only secrets refresh; keys from SSM or kept from the environment do not.
-    """
-    report, settings = _report, _settings
-    if report is None or settings is None:
-        return False
-    label = report.sources.get(key, "")
-    source = next((s for s in settings.secrets if s.label == label), None)
-    if source is None:
-        return False
-    ttl = settings.secret_ttl if max_age is None else max_age
-    with _lock:
-        if time.monotonic() - _loaded_at.get(label, 0.0) < ttl:
-            return False
-        deadline = Deadline(settings.timeout)
-        task = (label, lambda: _fetch_secret(source, settings, deadline, CallStats()))
-        try:
-            values = _run_concurrently([task], deadline)[0][1]
-        finally:
-            # A failed attempt counts too: during an outage, TTL-driven refreshes wait
-            # a TTL before trying again instead of stalling every new connection.
-            _loaded_at[label] = time.monotonic()
-        changed = [k for k, v in values.items() if report.sources.get(k) == label and os.environ.get(k) != v]
-        for changed_key in changed:
-            os.environ[changed_key] = values[changed_key]
-    logger.info("lambda_bootstrap: refreshed %s (%d key(s) changed)", label, len(changed))
-    return bool(changed)
-
-
-def _store(result: tuple[LoadReport, BootstrapSettings]) -> None:
-    global _report, _settings
-    _report, _settings = result
-
-
-def _load_once() -> tuple[LoadReport, BootstrapSettings]:
-    started = time.perf_counter()
-    settings = read_settings(os.environ)
-    if not settings.configured:
-        _check_required(settings, {}, os.environ)
-        logger.debug("lambda_bootstrap: no AWS source configured; using the process environment only")
-        return LoadReport(), settings
-    stats = CallStats()
-    fetched = _fetch_all(settings, Deadline(settings.timeout), stats)
-    merged, origin = _merge(fetched)
-    _check_required(settings, merged, os.environ)
-    kept, overridden = _export(merged, origin, settings.override)
-    report = LoadReport(
-        sources={k: (ENVIRONMENT if k in kept else origin[k]) for k in merged},
-        kept_from_environment=tuple(sorted(kept)),
-        overridden=tuple(sorted(overridden)),
-        aws_calls=stats.calls,
-        retries=stats.retries,
-        seconds=time.perf_counter() - started,
-    )
-    logger.info(
-        "lambda_bootstrap: loaded %d key(s) from %s in %.0f ms (%d AWS call(s), %d retried)",
-        len(merged),
-        ", ".join(settings.source_labels),
-        report.seconds * 1000,
-        report.aws_calls,
-        report.retries,
-    )
-    return report, settings
-
-
-def _fetch_all(settings: BootstrapSettings, deadline: Deadline, stats: CallStats) -> dict[str, dict[str, str]]:
-    """Run every independent AWS call at once; return values per source label."""
-    tasks: list[tuple[str, Callable[[], dict[str, str]]]] = []
-    if settings.ssm_path is not None:
-        tasks.extend(_ssm_tasks(settings, settings.ssm_path, deadline, stats))
-    for source in settings.secrets:
-        tasks.append((source.label, lambda s=source: _fetch_secret(s, settings, deadline, stats)))  # type: ignore[misc]
-    fetched: dict[str, dict[str, str]] = {}
-    # Even a single call goes through the pool: the deadline is then a hard bound
-    # for the caller, whatever a hung socket does inside the worker thread.
-    for label, values in _run_concurrently(tasks, deadline):
-        fetched.setdefault(label, {}).update(values)
-    now = time.monotonic()
-    _loaded_at.update(dict.fromkeys(fetched, now))
-    return fetched
-
-
-def _ssm_tasks(
-    settings: BootstrapSettings, path: str, deadline: Deadline, stats: CallStats
-) -> list[tuple[str, Callable[[], dict[str, str]]]]:
-    client = get_client("ssm")
-    label = settings.ssm_label
-
-    def call(operation: Callable[[], Any], action: str) -> Any:
-        return call_aws(
-            operation, resource=label, action=action, deadline=deadline, max_attempts=settings.max_attempts, stats=stats
-        )
-
-    if settings.ssm_manifest is None:
-        return [(label, lambda: ssm.to_env(ssm.by_path(client, path, call), path))]
-    names = ssm.read_manifest(settings.ssm_manifest, path)
-    batches = [names[i : i + ssm.GET_PARAMETERS_BATCH] for i in range(0, len(names), ssm.GET_PARAMETERS_BATCH)]
-    return [(label, lambda b=batch: ssm.to_env(ssm.by_names(client, b, call), path)) for batch in batches]  # type: ignore[misc]
-
-
-def _fetch_secret(
-    source: SecretSource, settings: BootstrapSettings, deadline: Deadline, stats: CallStats
-) -> dict[str, str]:
-    client = get_client("secretsmanager")
-
-    def call(operation: Callable[[], Any], action: str) -> Any:
-        return call_aws(
-            operation,
-            resource=source.label,
-            action=action,
-            deadline=deadline,
-            max_attempts=settings.max_attempts,
-            stats=stats,
-        )
-
-    return secretsmanager.fetch_secret(client, source, call, settings.binary_secrets_as_base64)
-
-
-def _run_concurrently(
-    tasks: list[tuple[str, Callable[[], dict[str, str]]]], deadline: Deadline
-) -> list[tuple[str, dict[str, str]]]:
-    pool = ThreadPoolExecutor(max_workers=min(MAX_WORKERS, len(tasks)), thread_name_prefix="lambda_bootstrap")
-    futures: dict[Future[dict[str, str]], str] = {pool.submit(task): label for label, task in tasks}
-    try:
-        # Every source gets its chance to finish, so one error can name all that failed.
-        done, pending = wait(futures, timeout=deadline.remaining())
-        failed = [f for f in done if f.exception() is not None]
-        if failed:
-            _raise_all(failed, futures)
-        if pending:
-            unfinished = sorted({futures[f] for f in pending})
-            raise BootstrapTimeoutError(
-                f"no answer from {', '.join(unfinished)} within the {deadline.seconds:g} s deadline "
-                "(BOOTSTRAP_TIMEOUT); is AWS reachable from the Lambda (VPC endpoints or NAT)?"
-            )
-        return [(futures[f], f.result()) for f in futures]
-    finally:
-        pool.shutdown(wait=False, cancel_futures=True)
-
-
-def _raise_all(failed: list[Future[dict[str, str]]], futures: Mapping[Future[dict[str, str]], str]) -> None:
-    errors = [e for f in sorted(failed, key=lambda f: futures[f]) if (e := f.exception()) is not None]
-    first = errors[0]
-    for other in errors[1:]:
-        first.add_note(f"also failed: {other}")
-    raise first
-
-
-def _merge(fetched: Mapping[str, Mapping[str, str]]) -> tuple[dict[str, str], dict[str, str]]:
-    merged: dict[str, str] = {}
-    origin: dict[str, str] = {}
-    for label, values in fetched.items():
-        for key, value in values.items():
-            if key in origin and origin[key] != label:
-                raise KeyConflictError(key, origin[key], label)
-            merged[key] = value
-            origin[key] = label
-    return merged, origin
-
-
-def _check_required(settings: BootstrapSettings, merged: Mapping[str, str], environ: Mapping[str, str]) -> None:
-    missing = [k for k in settings.required if not merged.get(k) and not environ.get(k)]
-    if missing:
-        raise MissingKeysError(missing, settings.source_labels)
-
-
-def _export(merged: Mapping[str, str], origin: Mapping[str, str], override: bool) -> tuple[list[str], list[str]]:
-    kept: list[str] = []
-    overridden: list[str] = []
-    for key, value in merged.items():
-        if key in os.environ and os.environ[key] != value:
-            (overridden if override else kept).append(key)
-            winner = origin[key] if override else "the process environment"
-            logger.warning(
-                "lambda_bootstrap: %s is set in the environment and in %s; using %s%s",
-                key,
-                origin[key],
-                winner,
-                "" if override else " (BOOTSTRAP_OVERRIDE=true makes fetched values win)",
-            )
-            if not override:
-                continue
-        os.environ[key] = value
-    return kept, overridden
+    _default.reset()

@@ -1,10 +1,23 @@
-"""One AWS call with jittered exponential backoff, bounded by a deadline.
+"""Every AWS call of a load: retried with jittered back-off, bounded by one deadline, cancellable.
 
 botocore's own retries are switched off (``total_max_attempts=1``) because they
-know nothing of Lambda's 10 s init phase: here every retry first checks that
-its back-off still fits the bootstrap's deadline, and gives up with an error
-naming the call otherwise. Errors that retrying cannot fix (access denied, not
-found, validation) are mapped to our own exception types at once.
+know nothing of Lambda's 10 s init phase or of the other calls of the same load.
+Here:
+
+- throttling is retried until the deadline (no attempt cap): under a burst of
+  cold starts the quota refills every second, and a container that gives up
+  early fails its init for nothing; other transient failures (5xx, network)
+  stop after ``BOOTSTRAP_MAX_ATTEMPTS``;
+- a retry starts only if its back-off ends before the deadline;
+- once any call of the load has failed for good, or the deadline has passed,
+  the load is cancelled: no call of it starts again (no retry, no next page, no
+  next batch), and a back-off in progress wakes up and stops. A load that has
+  already failed must not keep spending the account's shared quota;
+- errors that retrying cannot fix are mapped at once to our own types, each
+  carrying the resource, the IAM action and AWS's error code.
+
+The clock and the sleep are injectable (:class:`LoadRun`), so tests never wait
+through a real back-off.
 """
 
 from __future__ import annotations
@@ -22,20 +35,21 @@ from .errors import (
     BootstrapTimeoutError,
     ConfigurationError,
     SourceNotFoundError,
+    SourceRefusedError,
     SourceUnavailableError,
 )
 
-__all__ = ["CallStats", "Deadline", "call_aws"]
+__all__ = ["BACKOFF_BASE", "BACKOFF_CAP", "CallStats", "Cancelled", "LoadRun", "backoff", "call_aws"]
 
 T = TypeVar("T")
 
-# Full jitter: the wait before attempt n+1 is uniform(0, min(CAP, BASE * 2**(n-1))). Over the
-# default 8 attempts that is at most 0.1+0.2+0.4+0.8+1.6+2+2 = 7.1 s (3.55 s on average):
-# inside the 8 s deadline, so under a total outage both limits end the load at about the same time.
+# Full jitter (AWS Architecture Blog, "Exponential Backoff and Jitter"): the wait before
+# attempt n+1 is uniform(0, min(CAP, BASE * 2**(n-1))). docs/burst.md compares it with
+# decorrelated jitter and a client-side adaptive rate under a simulated burst.
 BACKOFF_BASE = 0.1
 BACKOFF_CAP = 2.0
 
-_THROTTLING = frozenset(
+THROTTLING_CODES = frozenset(
     {
         "Throttling",
         "ThrottlingException",
@@ -59,19 +73,18 @@ _TRANSIENT = frozenset(
         "ServiceUnavailableException",
     }
 )
-_NOT_FOUND = frozenset({"ResourceNotFoundException", "ParameterNotFound"})
+_NOT_FOUND = frozenset({"ResourceNotFoundException", "ParameterNotFound", "NoSuchEntity", "NotFoundException"})
+_DENIED = frozenset({"AccessDeniedException", "AccessDenied", "UnauthorizedOperation", "UnrecognizedClientException"})
 _KMS = frozenset({"DecryptionFailure", "InvalidKeyId", "KMSAccessDeniedException", "KMSDisabledException"})
 
 
-class Deadline:
-    """A monotonic point in time that every wait and retry of one load respects."""
+def backoff(attempt: int, rng: random.Random | None = None) -> float:
+    """Seconds to wait after failed attempt ``attempt`` (1-based): full jitter."""
+    return (rng or random).uniform(0.0, min(BACKOFF_CAP, BACKOFF_BASE * 2 ** (attempt - 1)))
 
-    def __init__(self, seconds: float) -> None:
-        self.seconds = seconds
-        self._end = time.monotonic() + seconds
 
-    def remaining(self) -> float:
-        return max(0.0, self._end - time.monotonic())
+class Cancelled(BootstrapError):
+    """This call's load has already failed or run out of time: the call was not made."""
 
 
 @dataclass
@@ -88,15 +101,59 @@ class CallStats:
             self.retries += int(retry)
 
 
-def call_aws(
-    operation: Callable[[], T],
-    *,
-    resource: str,
-    action: str,
-    deadline: Deadline,
-    max_attempts: int,
-    stats: CallStats,
-) -> T:
+class LoadRun:
+    """What every call of one load shares: its deadline, attempt cap, counters and cancellation.
+
+    ``throttled_attempts`` caps throttled attempts too (None: until the deadline, as
+    a cold start does; the CLI, whose deadline is a minute, caps them).
+    ``clock`` and ``sleep`` default to the real ones; tests pass a fake clock whose
+    sleep advances it. ``sleep`` returns early (and the call stops) when the run is
+    cancelled.
+    """
+
+    def __init__(
+        self,
+        seconds: float,
+        *,
+        max_attempts: int = 8,
+        throttled_attempts: int | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], object] | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.seconds = seconds
+        self.max_attempts = max_attempts
+        self.throttled_attempts = throttled_attempts
+        self.stats = CallStats()
+        self.clock = clock
+        self._end = clock() + seconds
+        self._cancelled = threading.Event()
+        self._sleep = sleep or self._cancelled.wait
+        self._rng = rng
+
+    def remaining(self) -> float:
+        return max(0.0, self._end - self.clock())
+
+    def cancel(self) -> None:
+        """No call of this run starts from now on; sleepers wake up."""
+        self._cancelled.set()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._cancelled.is_set()
+
+    def call(self, operation: Callable[[], T], *, resource: str, action: str) -> T:
+        """``call_aws`` within this run."""
+        return call_aws(operation, resource=resource, action=action, run=self)
+
+    def wait(self, seconds: float) -> None:
+        self._sleep(seconds)
+
+    def backoff(self, attempt: int) -> float:
+        return backoff(attempt, self._rng)
+
+
+def call_aws(operation: Callable[[], T], *, resource: str, action: str, run: LoadRun) -> T:
     """Run ``operation`` (one boto3 call) until it succeeds, fails for good, or time runs out."""
     from botocore.exceptions import (
         ClientError,
@@ -110,8 +167,10 @@ def call_aws(
 
     network_errors = (EndpointConnectionError, BotoConnectTimeout, ReadTimeoutError, ConnectionClosedError)
     attempt = 0
+    failures = {True: 0, False: 0}  # by "was it throttling": each kind has its own cap
     while True:
-        stats.count(retry=attempt > 0)
+        _check_open(run, resource, action)
+        run.stats.count(retry=attempt > 0)
         attempt += 1
         try:
             return operation()
@@ -119,35 +178,63 @@ def call_aws(
             error = exc.response.get("Error", {})
             code = str(error.get("Code", ""))
             status = int(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0) or 0)
-            if code in _THROTTLING or code in _TRANSIENT or status == 429 or status >= 500:
-                reason = f"{code or 'HTTP ' + str(status)}"
-                last: BaseException = exc
-            else:
+            throttled = code in THROTTLING_CODES or status == 429
+            if not throttled and code not in _TRANSIENT and status < 500:
                 raise _permanent(code, str(error.get("Message", "")), resource, action) from exc
+            reason = code or f"HTTP {status}"
+            last: BaseException = exc
         except network_errors as exc:
-            reason = type(exc).__name__
-            last = exc
+            throttled, reason, last = False, type(exc).__name__, exc
         except (NoCredentialsError, NoRegionError) as exc:
             raise ConfigurationError(f"cannot call AWS to read {resource}: {exc}") from exc
-        backoff = random.uniform(0.0, min(BACKOFF_CAP, BACKOFF_BASE * 2 ** (attempt - 1)))
-        if attempt >= max_attempts:
+        cap = run.max_attempts if not throttled else run.throttled_attempts
+        failures[throttled] += 1
+        if cap is not None and failures[throttled] >= cap:
             raise SourceUnavailableError(
                 f"{action} on {resource} failed {attempt} times (last: {reason}); "
-                f"giving up (BOOTSTRAP_MAX_ATTEMPTS={max_attempts})"
+                f"giving up (BOOTSTRAP_MAX_ATTEMPTS={cap})",
+                resource=resource,
+                action=action,
+                code=reason,
             ) from last
-        if backoff >= deadline.remaining():
+        wait = run.backoff(attempt)
+        if wait >= run.remaining():
             raise BootstrapTimeoutError(
                 f"{action} on {resource} failed {attempt} times (last: {reason}) and the "
-                f"{deadline.seconds:g} s deadline leaves no time to retry (BOOTSTRAP_TIMEOUT)"
+                f"{run.seconds:g} s deadline leaves no time to retry (BOOTSTRAP_TIMEOUT)",
+                resource=resource,
+                action=action,
+                code=reason,
             ) from last
-        time.sleep(backoff)
+        run.wait(wait)
+
+
+def _check_open(run: LoadRun, resource: str, action: str) -> None:
+    if run.cancelled:
+        raise Cancelled(f"{action} on {resource} not attempted: the load has already failed")
+    if run.remaining() <= 0:
+        raise BootstrapTimeoutError(
+            f"{action} on {resource} did not finish within the {run.seconds:g} s deadline (BOOTSTRAP_TIMEOUT)",
+            resource=resource,
+            action=action,
+        )
 
 
 def _permanent(code: str, message: str, resource: str, action: str) -> BootstrapError:
-    if code in _KMS or (code == "AccessDeniedException" and "kms:" in message.lower()):
-        return AccessDeniedError(resource, "kms:Decrypt on the key that encrypts it")
-    if code in {"AccessDeniedException", "AccessDenied", "UnauthorizedOperation"}:
-        return AccessDeniedError(resource, action)
+    if code in _KMS or (code in _DENIED and "kms:" in message.lower()):
+        return AccessDeniedError(resource, "kms:Decrypt on the key that encrypts it", code=code)
+    if code in _DENIED:
+        return AccessDeniedError(resource, action, code=code)
     if code in _NOT_FOUND:
-        return SourceNotFoundError(f"{resource} does not exist (check the name, the region and the account)")
-    return SourceUnavailableError(f"{action} on {resource} was refused: {code}")
+        return SourceNotFoundError(
+            f"{resource} does not exist (check the name, the region and the account; {action} answered {code})",
+            resource=resource,
+            action=action,
+            code=code,
+        )
+    return SourceRefusedError(
+        f"{action} on {resource} was refused: {code or 'no error code'} (not retried: retrying cannot fix it)",
+        resource=resource,
+        action=action,
+        code=code,
+    )

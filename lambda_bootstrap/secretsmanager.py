@@ -1,34 +1,103 @@
-"""Fetch one Secrets Manager secret and expand it into env keys.
+"""A stage's secrets in Secrets Manager: the bundle, and secrets expanded by their shape.
 
-Secrets are fetched with one ``GetSecretValue`` each, concurrently, and not
-with ``BatchGetSecretValue``: the batch call's quota is 100 TPS (not
-adjustable) against 10,000 TPS for ``GetSecretValue``, so under a burst of cold
-starts the batch call throttles first, and the concurrent calls take the same
-single round trip.
+Each secret is one ``GetSecretValue``, all of them concurrently, and never
+``BatchGetSecretValue``: the batch call's quota is 100 TPS (not adjustable)
+against 10,000 TPS for ``GetSecretValue``, so under a burst of cold starts the
+batch call throttles first, while the concurrent calls take the same single
+round trip.
+
+The bundle (``BOOTSTRAP_BUNDLE``) is the default layout: one secret holding the
+stage's whole configuration as a JSON object, read with one call (docs/burst.md
+has the burst ceilings of each layout).
 """
 
 from __future__ import annotations
 
 import base64
-from collections.abc import Callable
 from typing import Any
 
-from .errors import SecretFormatError
-from .keys import expand_secret
+from .errors import MalformedAnswerError, SecretFormatError
+from .keys import bundle_entries, secret_entries
+from .merge import Entry
+from .retry import LoadRun
 from .settings import SecretSource
+from .sources import ClientFor, Task
 
-__all__ = ["fetch_secret"]
+__all__ = ["GET_SECRET_VALUE", "BundleSecret", "StageSecret", "get_secret_value"]
+
+GET_SECRET_VALUE = "secretsmanager:GetSecretValue"  # noqa: S105 - an IAM action
 
 
-def fetch_secret(client: Any, source: SecretSource, call: Callable[..., Any], binary_as_base64: bool) -> dict[str, str]:
-    """The env keys and values of one secret (its AWSCURRENT version)."""
-    response = call(lambda: client.get_secret_value(SecretId=source.secret_id), action="secretsmanager:GetSecretValue")
-    if response.get("SecretString") is not None:
-        return expand_secret(response["SecretString"], source.prefix, source.label)
-    if not binary_as_base64:
-        raise SecretFormatError(
-            f"{source.label} is a binary secret; set BOOTSTRAP_BINARY_SECRETS=base64 to export it base64-encoded"
+class BundleSecret:
+    """One secret of ``{"KEY": "value", ...}``: the whole configuration in one call."""
+
+    def __init__(self, secret_id: str) -> None:
+        self.secret_id = secret_id
+        self.label = f"secretsmanager:{secret_id}"
+
+    def tasks(self, client_for: ClientFor) -> list[Task]:
+        client = client_for("secretsmanager")
+
+        def fetch(run: LoadRun) -> list[Entry]:
+            answer = get_secret_value(client, self.secret_id, run)
+            if not isinstance(answer.get("SecretString"), str):
+                raise SecretFormatError(f"{self.label} is a binary secret; a bundle holds a JSON object")
+            return bundle_entries(answer["SecretString"], self.label)
+
+        return [fetch]
+
+    def planned_calls(self) -> dict[str, int] | None:
+        return {GET_SECRET_VALUE: 1}
+
+
+class StageSecret:
+    """One of ``BOOTSTRAP_SECRETS``: a plain string, a JSON object or an RDS-style secret."""
+
+    def __init__(self, source: SecretSource, binary_as_base64: bool) -> None:
+        self.source = source
+        self.label = source.label
+        self.binary_as_base64 = binary_as_base64
+
+    def tasks(self, client_for: ClientFor) -> list[Task]:
+        client = client_for("secretsmanager")
+        return [lambda run: self._entries(get_secret_value(client, self.source.secret_id, run))]
+
+    def planned_calls(self) -> dict[str, int] | None:
+        return {GET_SECRET_VALUE: 1}
+
+    def _entries(self, answer: dict[str, Any]) -> list[Entry]:
+        if isinstance(answer.get("SecretString"), str):
+            return secret_entries(answer["SecretString"], self.source.prefix, self.label)
+        if not self.binary_as_base64:
+            raise SecretFormatError(
+                f"{self.label} is a binary secret; set BOOTSTRAP_BINARY_SECRETS=base64 to export it base64-encoded"
+            )
+        if not self.source.prefix:
+            raise SecretFormatError(f"{self.label} is a binary secret, so it needs a key prefix (PREFIX=id)")
+        value = base64.b64encode(answer["SecretBinary"]).decode("ascii")
+        return [Entry(self.source.prefix, value, self.label, self.label)]
+
+
+def get_secret_value(client: Any, secret_id: str, run: LoadRun) -> dict[str, Any]:
+    """The AWSCURRENT version of a secret, checked to be the secret asked for and to hold a value."""
+    label = f"secretsmanager:{secret_id}"
+    answer = run.call(lambda: client.get_secret_value(SecretId=secret_id), resource=label, action=GET_SECRET_VALUE)
+    if not isinstance(answer, dict):
+        raise MalformedAnswerError(f"{GET_SECRET_VALUE} for {label} answered nothing usable", resource=label)
+    name, arn = answer.get("Name"), answer.get("ARN")
+    asked_for = (
+        arn.startswith(secret_id) if secret_id.startswith("arn:") and isinstance(arn, str) else name == secret_id
+    )
+    if not asked_for:
+        raise MalformedAnswerError(
+            f"{GET_SECRET_VALUE} for {label} answered for another secret, or named none",
+            resource=label,
+            action=GET_SECRET_VALUE,
         )
-    if not source.prefix:
-        raise SecretFormatError(f"{source.label} is a binary secret, so it needs a key prefix (PREFIX=id)")
-    return {source.prefix: base64.b64encode(response["SecretBinary"]).decode("ascii")}
+    if not isinstance(answer.get("SecretString"), str) and not isinstance(answer.get("SecretBinary"), bytes):
+        raise MalformedAnswerError(
+            f"{GET_SECRET_VALUE} for {label} answered with neither SecretString nor SecretBinary",
+            resource=label,
+            action=GET_SECRET_VALUE,
+        )
+    return answer

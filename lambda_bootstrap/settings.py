@@ -93,11 +93,15 @@ def read_settings(environ: Mapping[str, str]) -> BootstrapSettings:
     raw_manifest = environ.get(SSM_MANIFEST, "").strip()
     if raw_manifest and ssm_path is None:
         raise ConfigurationError(f"{SSM_MANIFEST} is set but {SSM_PATH} is not: the manifest lists names under it")
+    bundle = _bundle_id(environ.get(BUNDLE, ""), names)
+    secrets = _parse_secrets(environ.get(SECRETS, ""), names)
+    if bundle is not None and bundle in {s.secret_id for s in secrets}:
+        raise ConfigurationError(f"{BUNDLE} and {SECRETS} both name {bundle}: a secret is read one way only")
     return BootstrapSettings(
         ssm_path=ssm_path,
         ssm_manifest=_fill(raw_manifest, names, SSM_MANIFEST) if raw_manifest else None,
-        bundle=_bundle_id(environ.get(BUNDLE, ""), names),
-        secrets=_parse_secrets(environ.get(SECRETS, ""), names),
+        bundle=bundle,
+        secrets=secrets,
         required=tuple(k for k in (p.strip() for p in environ.get(REQUIRED, "").split(",")) if k),
         override=_flag(environ, OVERRIDE),
         binary_secrets_as_base64=_binary_mode(environ.get(BINARY_SECRETS, "error")),

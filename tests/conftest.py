@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -59,6 +59,7 @@ class AwsCalls:
 
     counts: Counter[str] = field(default_factory=Counter)
     _faults: list[_Fault] = field(default_factory=list)
+    _rewrites: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = field(default_factory=dict)
 
     @property
     def total(self) -> int:
@@ -72,6 +73,14 @@ class AwsCalls:
     ) -> None:
         """Answer ``operation`` with AWS error ``code`` (``times`` times, or always)."""
         self._faults.append(_Fault(operation, code, status, message or f"injected {code}", times))
+
+    def rewrite(self, operation: str, change: Callable[[dict[str, Any]], dict[str, Any]]) -> None:
+        """Answer ``operation`` with ``change(AWS's answer)``: HTTP 200, but not what was asked."""
+        self._rewrites[operation] = change
+
+    def answer(self, operation: str, answer: dict[str, Any]) -> dict[str, Any]:
+        change = self._rewrites.get(operation)
+        return answer if change is None else change(answer)
 
     def intercept(self, operation: str) -> None:
         from botocore.exceptions import ClientError
@@ -99,7 +108,7 @@ def aws_calls(monkeypatch: pytest.MonkeyPatch) -> AwsCalls:
 
     def counted(self: Any, operation_name: str, api_params: Any) -> Any:
         recorder.intercept(operation_name)
-        return original(self, operation_name, api_params)
+        return recorder.answer(operation_name, original(self, operation_name, api_params))
 
     monkeypatch.setattr(BaseClient, "_make_api_call", counted)
     return recorder

@@ -25,16 +25,42 @@ def database_secret(database_url: str) -> dict[str, Any]:
 
 
 def seed_stage(
-    app: str, stage: str, database_url: str, parameters: dict[str, str] | None = None, endpoint: str | None = None
+    app: str,
+    stage: str,
+    database_url: str,
+    parameters: dict[str, str] | None = None,
+    endpoint: str | None = None,
+    *,
+    layout: str = "bundle",
 ) -> dict[str, str]:
-    """Put a stage's parameters and its database secret into (moto's) AWS; returns the parameters."""
+    """Put a stage's configuration and its database secret into (moto's) AWS; returns the configuration.
+
+    ``layout`` "bundle" (the project's default: one secret ``{app}/{stage}/config``) or
+    "ssm" (one SecureString parameter per key under ``/{app}/{stage}/``).
+    """
     values = {"SECRET_KEY": STRONG_SECRET_KEY, "ALLOWED_HOSTS": "testserver,localhost", **(parameters or {})}
-    ssm = boto3.client("ssm", endpoint_url=endpoint)
-    for key, value in values.items():
-        ssm.put_parameter(Name=f"/{app}/{stage}/{key}", Value=value, Type="SecureString", Overwrite=True)
     secrets = boto3.client("secretsmanager", endpoint_url=endpoint)
+    if layout == "bundle":
+        secrets.create_secret(Name=f"{app}/{stage}/config", SecretString=json.dumps(values))
+    else:
+        ssm = boto3.client("ssm", endpoint_url=endpoint)
+        for key, value in values.items():
+            ssm.put_parameter(Name=f"/{app}/{stage}/{key}", Value=value, Type="SecureString", Overwrite=True)
     secrets.create_secret(Name=f"{app}/{stage}/database", SecretString=json.dumps(database_secret(database_url)))
     return values
+
+
+def update_bundle(app: str, stage: str, changes: dict[str, str | None], endpoint: str | None = None) -> None:
+    """Set (or, for None, remove) keys of the stage's bundle, as a push would."""
+    secrets = boto3.client("secretsmanager", endpoint_url=endpoint)
+    secret_id = f"{app}/{stage}/config"
+    values = json.loads(secrets.get_secret_value(SecretId=secret_id)["SecretString"])
+    for key, value in changes.items():
+        if value is None:
+            values.pop(key, None)
+        else:
+            values[key] = value
+    secrets.put_secret_value(SecretId=secret_id, SecretString=json.dumps(values))
 
 
 def reset_moto(endpoint: str) -> None:

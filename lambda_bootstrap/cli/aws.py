@@ -9,15 +9,19 @@ runs on a laptop or a CI runner, not inside Lambda's 10 s init.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from .. import ssm
 from ..clients import drop_body_logging
 from ..errors import SecretFormatError, SourceNotFoundError
-from ..keys import ssm_env_key
-from ..retry import CallStats, Deadline, call_aws
+from ..fetch import fetch_entries
+from ..keys import ssm_entries, ssm_env_key
+from ..merge import Entry, merge
+from ..retry import LoadRun
+from ..secretsmanager import get_secret_value
+from ..sources import Source
+from ..ssm import read_path
 
 __all__ = ["Aws", "SsmParameter"]
 
@@ -41,7 +45,6 @@ class SsmParameter:
 class Aws:
     region: str
     max_attempts: int
-    stats: CallStats = field(default_factory=CallStats)
     _clients: dict[str, Any] = field(default_factory=dict, repr=False)
 
     def client(self, service: str) -> Any:
@@ -58,48 +61,36 @@ class Aws:
             self._clients[service] = boto3.session.Session(region_name=self.region).client(service, config=config)
         return self._clients[service]
 
+    def run(self) -> LoadRun:
+        """A fresh deadline and retry budget, as one cold-start load has."""
+        return LoadRun(CALL_DEADLINE, max_attempts=self.max_attempts, throttled_attempts=self.max_attempts)
+
     def call(self, operation: Callable[[], T], *, resource: str, action: str) -> T:
-        return call_aws(
-            operation,
-            resource=resource,
-            action=action,
-            deadline=Deadline(CALL_DEADLINE),
-            max_attempts=self.max_attempts,
-            stats=self.stats,
-        )
+        return self.run().call(operation, resource=resource, action=action)
+
+    def fetch(self, sources: Sequence[Source]) -> list[Entry]:
+        """What the cold start would read from ``sources``, through the same fetch path."""
+        return fetch_entries(sources, self.client, self.run())
 
     def ssm_parameters(self, path: str) -> dict[str, SsmParameter]:
         """Every parameter under ``path`` by the env key it loads as; none is not an error here."""
-        client = self.client("ssm")
-
-        def call(operation: Callable[[], Any], action: str) -> Any:
-            return self.call(operation, resource=f"ssm:{path}", action=action)
-
-        try:
-            found = ssm.by_path(client, path, call)
-        except SourceNotFoundError:
-            return {}
-        ssm.to_env(found, path)  # the bootstrap's checks: invalid names and two names on one key fail here
+        found = read_path(self.client("ssm"), path, self.run())
+        merge(ssm_entries(found, path, f"ssm:{path}"))  # the bootstrap's checks: bad names, two names on one key
         return {ssm_env_key(name, path): SsmParameter(name, value) for name, value in found}
 
     def secret_fields(self, secret_id: str) -> dict[str, Any] | None:
         """The JSON object a secret holds, or None when the secret does not exist yet."""
-        client = self.client("secretsmanager")
         label = f"secretsmanager:{secret_id}"
         try:
-            response = self.call(
-                lambda: client.get_secret_value(SecretId=secret_id),
-                resource=label,
-                action="secretsmanager:GetSecretValue",
-            )
+            answer = get_secret_value(self.client("secretsmanager"), secret_id, self.run())
         except SourceNotFoundError:
             return None
-        text = response.get("SecretString")
+        text = answer.get("SecretString")
         if text is None:
             raise SecretFormatError(f"{label} is a binary secret: push writes JSON objects only")
         try:
             fields = json.loads(text)
-        except ValueError:
+        except (ValueError, RecursionError):
             raise SecretFormatError(f"{label} does not hold a JSON object: push writes JSON objects only") from None
         if not isinstance(fields, dict):
             raise SecretFormatError(f"{label} does not hold a JSON object: push writes JSON objects only")

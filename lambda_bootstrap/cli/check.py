@@ -15,22 +15,25 @@ that is denied or unreachable stops it with exit status 2.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import urllib.parse
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .. import secretsmanager, ssm
+from .. import ssm
 from ..errors import (
+    BootstrapError,
     ConfigurationError,
     InvalidKeyError,
     KeyConflictError,
+    MalformedAnswerError,
     SecretFormatError,
     SourceNotFoundError,
-    SourceUnavailableError,
 )
+from ..merge import Entry, merge
+from ..sources import sources_for
 from .aws import Aws
 from .console import Console
 from .policy import stage_policy
@@ -79,64 +82,47 @@ def run_checks(stage: Stage, aws: Aws, console: Console) -> list[CheckResult]:
 
 
 def _sources(stage: Stage, aws: Aws) -> tuple[dict[str, str], CheckResult]:
+    """Each source through the cold start's own fetch path and merge; every problem listed."""
     settings = stage.bootstrap
-    values: dict[str, str] = {}
-    origin: dict[str, str] = {}
     problems: list[str] = []
+    try:
+        sources = sources_for(settings, stage.root)
+    except BootstrapError as exc:  # a manifest that cannot be read: still check the rest, by path
+        problems.append(str(exc))
+        sources = sources_for(dataclasses.replace(settings, ssm_manifest=None), stage.root)
+    entries: list[Entry] = []
     counts: list[str] = []
-
-    def merge(label: str, found: dict[str, str]) -> None:
-        for key, value in found.items():
-            if key in origin:
-                problems.append(str(KeyConflictError(key, origin[key], label)))
-                continue
-            values[key], origin[key] = value, label
-        counts.append(f"{label} ({len(found)} key(s))")
-
-    if settings.ssm_path is not None:
-        merge(settings.ssm_label, _ssm_values(stage, settings.ssm_path, aws, problems))
-    for source in settings.secrets:
-
-        def call(operation: Callable[[], Any], action: str, label: str = source.label) -> Any:
-            return aws.call(operation, resource=label, action=action)
-
+    for source in sources:
         try:
-            found = secretsmanager.fetch_secret(
-                aws.client("secretsmanager"), source, call, settings.binary_secrets_as_base64
-            )
-        except (SourceNotFoundError, SecretFormatError, InvalidKeyError) as exc:
+            found = aws.fetch([source])
+        except (SourceNotFoundError, MalformedAnswerError, SecretFormatError, InvalidKeyError, KeyConflictError) as exc:
             problems.append(str(exc))
             continue
-        merge(source.label, found)
+        entries.extend(found)
+        counts.append(f"{source.label} ({len(found)} key(s))")
+    if settings.ssm_path is not None and settings.ssm_manifest is not None:
+        problems.extend(_manifest_problems(stage, settings.ssm_path, aws))
+    try:
+        values = merge(entries).values
+    except KeyConflictError as exc:
+        problems.append(str(exc))
+        values = merge({entry.key: entry for entry in entries}.values()).values
     summary = "read " + (", ".join(counts) or "nothing")
     return values, CheckResult("sources", FAIL if problems else PASS, summary, problems)
 
 
-def _ssm_values(stage: Stage, path: str, aws: Aws, problems: list[str]) -> dict[str, str]:
+def _manifest_problems(stage: Stage, path: str, aws: Aws) -> list[str]:
+    """Names in SSM that the manifest leaves out: they would never load."""
     try:
-        parameters = aws.ssm_parameters(path)
-    except (InvalidKeyError, KeyConflictError) as exc:
-        problems.append(str(exc))
-        return {}
-    if not parameters:
-        problems.append(f"no parameters under ssm:{path} (push them: python -m lambda_bootstrap push {stage.name})")
-    manifest = stage.bootstrap.ssm_manifest
-    if manifest is None:
-        return {key: p.value for key, p in parameters.items()}
-    try:
-        listed = set(ssm.read_manifest(str(stage.path(manifest)), path))
-    except ConfigurationError as exc:
-        problems.append(str(exc))
-        return {}
-    present = {p.name for p in parameters.values()}
+        listed = set(ssm.read_manifest(str(stage.path(str(stage.bootstrap.ssm_manifest))), path))
+        present = {p.name for p in aws.ssm_parameters(path).values()}
+    except (ConfigurationError, InvalidKeyError, KeyConflictError):
+        return []  # already reported by the source itself
+    unlisted = sorted(present - listed)
+    if not unlisted:
+        return []
     regenerate = f"regenerate it: python -m lambda_bootstrap manifest {stage.name}"
-    if listed - present:
-        problems.append(f"in the manifest but not in SSM (the load would fail): {', '.join(sorted(listed - present))}")
-    if present - listed:
-        problems.append(
-            f"in SSM but not in the manifest (never loaded; {regenerate}): {', '.join(sorted(present - listed))}"
-        )
-    return {key: p.value for key, p in parameters.items() if p.name in listed}
+    return [f"in SSM but not in the manifest (never loaded; {regenerate}): {', '.join(unlisted)}"]
 
 
 def _required(stage: Stage, values: dict[str, str]) -> CheckResult:
@@ -199,10 +185,8 @@ def _role(stage: Stage, aws: Aws) -> CheckResult:
         names = aws.call(
             lambda: iam.list_role_policies(RoleName=role), resource=resource, action="iam:ListRolePolicies"
         )["PolicyNames"]
-    except SourceUnavailableError as exc:
-        if _error_code(exc) == "NoSuchEntity":
-            return CheckResult("role", SKIP, f"{role} does not exist yet (zappa deploy creates it)")
-        raise
+    except SourceNotFoundError:
+        return CheckResult("role", SKIP, f"{role} does not exist yet (zappa deploy creates it)")
     statements: list[Any] = []
     for policy_name in names:
         response = aws.call(
@@ -226,9 +210,3 @@ def _role(stage: Stage, aws: Aws) -> CheckResult:
         return CheckResult("role", PASS, f"{role}'s inline policy grants exactly what the stage reads")
     fix = f"fix: zappa update {stage.name} (it rewrites the inline policy from attach_policy)"
     return CheckResult("role", FAIL, f"{role} differs from the stage's least privilege", [*broader, fix])
-
-
-def _error_code(exc: BaseException) -> str:
-    cause = exc.__cause__
-    response = getattr(cause, "response", None) or {}
-    return str(response.get("Error", {}).get("Code", ""))

@@ -52,13 +52,14 @@ def stage_policy(stage: Stage, account: str = "*") -> dict[str, Any]:
             }
         )
         via.append(f"ssm.{region}.amazonaws.com")
-    if settings.secrets:
+    secret_ids = [*([settings.bundle] if settings.bundle is not None else []), *(s.secret_id for s in settings.secrets)]
+    if secret_ids:
         statements.append(
             {
                 "Sid": "ReadStageSecrets",
                 "Effect": "Allow",
                 "Action": ["secretsmanager:GetSecretValue"],
-                "Resource": [_secret_arn(s.secret_id, partition, region, account) for s in settings.secrets],
+                "Resource": [_secret_arn(secret_id, partition, region, account) for secret_id in secret_ids],
             }
         )
         via.append(f"secretsmanager.{region}.amazonaws.com")

@@ -70,3 +70,34 @@ def stage_env(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PROJECT", APP)
     monkeypatch.setenv("STAGE", STAGE)
     monkeypatch.setenv("BOOTSTRAP_SSM_PATH", "/{app}/{stage}/")
+
+
+@dataclass
+class FakeClock:
+    """A monotonic clock that only moves when the code under test sleeps: back-off costs no time."""
+
+    now: float = 1000.0
+    slept: list[float] = field(default_factory=list)
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += seconds
+
+
+@pytest.fixture
+def fake_clock(monkeypatch: pytest.MonkeyPatch) -> FakeClock:
+    """Every load of the default bootstrap runs on a fake clock (deadline, back-off, TTLs)."""
+    from lambda_bootstrap import loader
+    from lambda_bootstrap.retry import LoadRun
+
+    clock = FakeClock()
+
+    def run_factory(settings: Any) -> LoadRun:
+        return LoadRun(settings.timeout, max_attempts=settings.max_attempts, clock=clock, sleep=clock.sleep)
+
+    monkeypatch.setattr(loader._default, "_run_factory", run_factory)
+    monkeypatch.setattr(loader._default, "_clock", clock)
+    return clock

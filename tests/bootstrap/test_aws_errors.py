@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+import time
 import traceback
 
 import pytest
 
 import lambda_bootstrap
-from lambda_bootstrap import AccessDeniedError, BootstrapError, SourceUnavailableError
+from lambda_bootstrap import AccessDeniedError, BootstrapError, BootstrapTimeoutError
+from lambda_bootstrap.settings import read_settings
 
 from .conftest import FakeAccount
 
@@ -61,16 +63,33 @@ def test_throttling_is_retried_with_backoff(stage: FakeAccount, aws_calls) -> No
     assert aws_calls.counts == {"GetParametersByPath": 3, "GetSecretValue": 2}
 
 
-def test_persistent_throttling_fails_within_the_bound(
-    stage: FakeAccount, aws_calls, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+def test_persistent_throttling_is_retried_until_the_deadline_then_names_the_call(
+    stage: FakeAccount, aws_calls, fake_clock, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("BOOTSTRAP_MAX_ATTEMPTS", "4")
+    monkeypatch.setenv("BOOTSTRAP_TIMEOUT", "30")
     aws_calls.fail("GetSecretValue", "ThrottlingException")
-    with caplog.at_level(logging.DEBUG), pytest.raises(SourceUnavailableError) as raised:
+    with caplog.at_level(logging.DEBUG), pytest.raises(BootstrapTimeoutError) as raised:
         lambda_bootstrap.load()
     assert "secretsmanager:GetSecretValue on secretsmanager:shop/prod/database failed" in str(raised.value)
-    assert aws_calls.counts["GetSecretValue"] <= 4
+    assert "30 s deadline" in str(raised.value)
+    assert sum(fake_clock.slept) < 30  # on the fake clock: no real second was spent
+    assert aws_calls.counts["GetSecretValue"] > read_settings({}).max_attempts  # no attempt cap for throttling
     stage.assert_nothing_leaked(failure_output(raised.value, caplog))
+
+
+def test_a_load_that_failed_makes_no_further_call(
+    stage: FakeAccount, aws_calls, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("BOOTSTRAP_TIMEOUT", "8")
+    aws_calls.fail("GetParametersByPath", "ThrottlingException")  # would retry for 8 s
+    aws_calls.fail("GetSecretValue", "AccessDeniedException")  # fails for good at once
+    started = time.monotonic()
+    with pytest.raises(AccessDeniedError):
+        lambda_bootstrap.load()
+    assert time.monotonic() - started < 2  # the throttled call did not run out the deadline
+    calls = aws_calls.total
+    time.sleep(0.3)  # a retry still scheduled would have been made by now
+    assert aws_calls.total == calls
 
 
 @pytest.mark.parametrize(

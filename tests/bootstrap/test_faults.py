@@ -50,7 +50,9 @@ class HangOnceProxy(AwsProxy):
 @pytest.fixture
 def stage(moto_endpoint: str, stage_env: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
     """Stage shop/prod in moto's server (SSM path + database secret); yields the seeded values."""
-    values = seed_stage(APP, STAGE, DATABASE_URL, {"API_TOKEN": "fault-test-api-token"}, endpoint=moto_endpoint)
+    values = seed_stage(
+        APP, STAGE, DATABASE_URL, {"API_TOKEN": "fault-test-api-token"}, endpoint=moto_endpoint, layout="ssm"
+    )
     monkeypatch.setenv("BOOTSTRAP_SECRETS", "database")
     monkeypatch.setenv("BOOTSTRAP_REQUIRED", "SECRET_KEY,DATABASE_URL")
     yield [*values.values(), "fault-test-db-password"]
@@ -149,3 +151,44 @@ def test_one_source_down_fails_the_cold_start_naming_it_and_exports_nothing(
     assert "secretsmanager:GetSecretValue on secretsmanager:shop/prod/database failed" in str(raised.value)
     assert "ssm:" not in str(raised.value)
     assert_nothing_exported_or_leaked(raised.value, caplog, stage)
+
+
+# --- The deadline ends the work, not only load() ----------------------------------------------
+
+DEADLINE_CHILD = """
+import sys, time
+import lambda_bootstrap
+started = time.monotonic()
+try:
+    lambda_bootstrap.load()
+except lambda_bootstrap.BootstrapTimeoutError:
+    print(started, time.monotonic(), flush=True)
+    sys.exit(0)
+sys.exit(1)
+"""
+
+
+@pytest.mark.e2e
+def test_the_process_can_exit_within_a_second_of_the_deadline(
+    stage: list[str], moto_endpoint: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every call slowed to 1.5 s: 5 sequential pages cannot finish in 4 s, and nothing may outlive the load."""
+    import subprocess
+    import sys
+
+    import boto3
+
+    ssm = boto3.client("ssm", endpoint_url=moto_endpoint)
+    for i in range(40):
+        ssm.put_parameter(Name=f"/{APP}/{STAGE}/EXTRA_{i:02d}", Value=f"extra-{i}", Type="SecureString")
+    with AwsProxy(moto_endpoint, latency=1.5) as proxy:
+        env = {**os.environ, "AWS_ENDPOINT_URL": proxy.url, "BOOTSTRAP_TIMEOUT": "4"}
+        result = subprocess.run(
+            [sys.executable, "-c", DEADLINE_CHILD], env=env, capture_output=True, text=True, timeout=60, check=False
+        )
+        exited = time.monotonic()
+    assert result.returncode == 0, result.stderr
+    started, raised = map(float, result.stdout.split())  # CLOCK_MONOTONIC: one clock for the whole machine
+    assert raised - started < 4 + 0.5
+    assert exited - started < 4 + 1.0  # no worker thread or pending call kept the process alive
+    assert proxy.stats.requests["AmazonSSM.GetParametersByPath"] <= 3  # no page started after the deadline

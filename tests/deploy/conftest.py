@@ -23,7 +23,7 @@ from tests.stage import reset_moto, seed_stage
 
 APP = "coldstart"
 STAGE = "prod"
-EXPECTED_BOOTSTRAP_CALLS = {"GetParametersByPath": 1, "GetSecretValue": 1}
+EXPECTED_BOOTSTRAP_CALLS = {"GetSecretValue": 2}  # the bundle and the database secret
 API_TOKEN = "e2e-api-token-" + "Zq7" * 8
 ENV_FILE_CANARY = "local-dotenv-canary-" + "Kp3" * 8  # planted in the copy's .env, must stay out of the zip
 E2E_DATABASE = "coldstart_e2e"

@@ -12,12 +12,12 @@ from __future__ import annotations
 import dataclasses
 import json
 
-import boto3
 import pytest
 
 from tests.deploy.conftest import API_TOKEN, APP, EXPECTED_BOOTSTRAP_CALLS, STAGE, SeededStage
 from tests.deploy.lambda_events import api_gateway_event, keep_warm_event, scheduled_event
 from tests.deploy.lambda_runtime import ContainerRun, LambdaFunction
+from tests.stage import update_bundle
 
 pytestmark = pytest.mark.usefixtures("migrated_prod")
 
@@ -60,7 +60,7 @@ def test_first_event_bootstraps_once_and_later_events_make_no_aws_call(
     assert body["stage"] == STAGE
     assert body["database"]["ok"] is True and body["database"]["vendor"] == "postgresql"
     assert body["config"] == {
-        f"ssm:/{APP}/{STAGE}/": ["ALLOWED_HOSTS", "API_TOKEN", "SECRET_KEY"],
+        f"secretsmanager:{APP}/{STAGE}/config": ["ALLOWED_HOSTS", "API_TOKEN", "SECRET_KEY"],
         f"secretsmanager:{APP}/{STAGE}/database": [
             "DATABASE_DBNAME",
             "DATABASE_ENGINE",
@@ -115,14 +115,14 @@ def test_scheduled_heartbeat_goes_through_the_same_bootstrap(
 def test_missing_required_parameter_fails_the_cold_start_naming_it(
     prod_function: LambdaFunction, prod_stage: SeededStage
 ) -> None:
-    boto3.client("ssm").delete_parameter(Name=f"/{APP}/{STAGE}/ALLOWED_HOSTS")
+    update_bundle(APP, STAGE, {"ALLOWED_HOSTS": None})
 
     run = prod_function.cold_start([health_request()], endpoint=prod_stage.endpoint)
 
     assert run.init_error is not None, run.output
     assert run.init_error["type"] == "lambda_bootstrap.errors.MissingKeysError"
     assert run.init_error["message"] == (
-        f"required configuration missing: ALLOWED_HOSTS (looked in ssm:/{APP}/{STAGE}/, "
+        f"required configuration missing: ALLOWED_HOSTS (looked in secretsmanager:{APP}/{STAGE}/config, "
         f"secretsmanager:{APP}/{STAGE}/database, and the process environment)"
     )
     assert run.init_calls == EXPECTED_BOOTSTRAP_CALLS

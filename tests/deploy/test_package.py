@@ -66,7 +66,7 @@ def test_package_holds_no_secret_value(lambda_package: Path, entries: list[zipfi
             assert not [needle for needle in needles if needle in content], entry.filename
         settings = archive.read("zappa_settings.py").decode()
     assert (
-        "ENVIRONMENT_VARIABLES={'AWS_REGION': 'us-east-1', 'BOOTSTRAP_SSM_PATH': '/{app}/{stage}/', "
+        "ENVIRONMENT_VARIABLES={'AWS_REGION': 'us-east-1', 'BOOTSTRAP_BUNDLE': 'config', "
         "'BOOTSTRAP_SECRETS': 'database', 'BOOTSTRAP_REQUIRED': 'SECRET_KEY,ALLOWED_HOSTS,DATABASE_URL'}"
     ) in settings.splitlines()
     assert "REMOTE_ENV" not in settings

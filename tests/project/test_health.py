@@ -24,7 +24,7 @@ def test_health_reports_stage_database_and_config_names(
 ) -> None:
     with mock_aws():
         values = seed_stage("coldstart", "prod", postgres_url, {"API_TOKEN": "api-token-secret-value"})
-        monkeypatch.setenv("BOOTSTRAP_SSM_PATH", "/coldstart/prod/")
+        monkeypatch.setenv("BOOTSTRAP_BUNDLE", "coldstart/prod/config")
         monkeypatch.setenv("BOOTSTRAP_SECRETS", "coldstart/prod/database")
         monkeypatch.setenv("BOOTSTRAP_OVERRIDE", "true")
         lambda_bootstrap.load()
@@ -36,7 +36,7 @@ def test_health_reports_stage_database_and_config_names(
     body = response.json()
     assert body["database"]["ok"] is True and body["database"]["vendor"] == "postgresql"
     assert body["database"]["last_heartbeat"] is not None
-    assert body["config"]["ssm:/coldstart/prod/"] == ["ALLOWED_HOSTS", "API_TOKEN", "SECRET_KEY"]
+    assert body["config"]["secretsmanager:coldstart/prod/config"] == ["ALLOWED_HOSTS", "API_TOKEN", "SECRET_KEY"]
     assert "DATABASE_URL" in body["config"]["secretsmanager:coldstart/prod/database"]
     text = response.content.decode()
     for value in [*values.values(), postgres_url.split("@")[0]]:

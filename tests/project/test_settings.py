@@ -21,7 +21,7 @@ def lambda_env(moto_endpoint: str, postgres_url: str) -> dict[str, str]:
         AWS_ENDPOINT_URL=moto_endpoint,
         PROJECT="coldstart",
         STAGE="prod",
-        BOOTSTRAP_SSM_PATH="/{app}/{stage}/",
+        BOOTSTRAP_BUNDLE="config",
         BOOTSTRAP_SECRETS="database",
         BOOTSTRAP_REQUIRED="SECRET_KEY,ALLOWED_HOSTS,DATABASE_URL",
     )

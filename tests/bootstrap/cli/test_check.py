@@ -10,7 +10,7 @@ import pytest
 
 from lambda_bootstrap.cli.policy import stage_policy
 from lambda_bootstrap.cli.stage import load_stage
-from tests.stage import STRONG_SECRET_KEY, seed_stage
+from tests.stage import STRONG_SECRET_KEY, seed_stage, update_bundle
 
 from ..conftest import FakeAccount
 from .tooling import run
@@ -55,14 +55,14 @@ def test_a_ready_stage_passes_every_check(seeded: FakeAccount) -> None:
 
 
 def test_missing_keys_and_values_that_do_not_parse_fail_by_name(seeded: FakeAccount) -> None:
-    seeded.ssm.delete_parameter(Name="/coldstart/prod/ALLOWED_HOSTS")
-    for key, value in {
+    bad = {
         "SECURE_SSL_REDIRECT": "maybe-Bool-Val",
         "SECURE_HSTS_SECONDS": "a-year-Int-Val",
         "SENTRY_URL": "no-scheme-Url-Val",
         "FEATURES_JSON": "{not-Json-Val",
-    }.items():
-        seeded.parameter(f"/coldstart/prod/{key}", value)
+    }
+    update_bundle("coldstart", "prod", {"ALLOWED_HOSTS": None, **bad})
+    seeded.seeded_values += list(bad.values())
     result = run("check", "prod", "--settings", SETTINGS)
     assert result.code == 1
     lines = check_lines(result.out)
@@ -77,7 +77,7 @@ def test_missing_keys_and_values_that_do_not_parse_fail_by_name(seeded: FakeAcco
 
 
 def test_a_database_url_the_settings_reject_fails(seeded: FakeAccount) -> None:
-    seeded.parameter("/coldstart/prod/DATABASE_CONN_MAX_AGE", "sixty-Int-Val")
+    update_bundle("coldstart", "prod", {"DATABASE_CONN_MAX_AGE": "sixty-Int-Val"})
     result = run("check", "prod", "--settings", SETTINGS)
     assert result.code == 1
     assert "DATABASE_CONN_MAX_AGE must be an integer" in result.out

@@ -24,21 +24,21 @@ def test_committed_policy_files_are_the_commands_output(stage: str) -> None:
     assert (ROOT / attach).read_text(encoding="utf-8") == policy_text(loaded)
 
 
-def test_grants_the_stage_path_its_secret_decrypt_via_services_and_its_logs_only() -> None:
+def test_grants_the_stage_bundle_its_secret_decrypt_via_services_and_its_logs_only() -> None:
     document = stage_policy(load_stage("staging", str(SETTINGS)), account="123456789012")
     by_sid = {s["Sid"]: s for s in document["Statement"]}
-    assert by_sid["ReadStageParameters"]["Resource"] == [
-        "arn:aws:ssm:us-east-1:123456789012:parameter/coldstart/staging",
-        "arn:aws:ssm:us-east-1:123456789012:parameter/coldstart/staging/*",
-    ]
+    assert "ReadStageParameters" not in by_sid  # the bundle layout reads no SSM parameter
     assert by_sid["ReadStageSecrets"] == {
         "Sid": "ReadStageSecrets",
         "Effect": "Allow",
         "Action": ["secretsmanager:GetSecretValue"],
-        "Resource": ["arn:aws:secretsmanager:us-east-1:123456789012:secret:coldstart/staging/database-??????"],
+        "Resource": [
+            "arn:aws:secretsmanager:us-east-1:123456789012:secret:coldstart/staging/config-??????",
+            "arn:aws:secretsmanager:us-east-1:123456789012:secret:coldstart/staging/database-??????",
+        ],
     }
     assert by_sid["DecryptThroughTheseServicesOnly"]["Condition"] == {
-        "StringEquals": {"kms:ViaService": ["ssm.us-east-1.amazonaws.com", "secretsmanager.us-east-1.amazonaws.com"]}
+        "StringEquals": {"kms:ViaService": ["secretsmanager.us-east-1.amazonaws.com"]}
     }
     assert by_sid["Logs"]["Resource"] == "arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/coldstart-staging:*"
     actions = {a for s in document["Statement"] for a in s["Action"]}

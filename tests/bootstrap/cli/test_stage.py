@@ -30,9 +30,10 @@ def test_extends_resolves_exactly_as_zappa_does(stage: str) -> None:
     assert resolve_extends(document, stage) == zappa_stage_config(settings_file, stage)
 
 
-def test_the_projects_stages_read_their_own_path_and_secret() -> None:
+def test_the_projects_stages_read_their_own_bundle_and_secret() -> None:
     dev = load_stage("dev", str(ROOT / "zappa_settings.json"))
-    assert dev.bootstrap.ssm_path == "/coldstart/dev/"
+    assert dev.bootstrap.ssm_path is None
+    assert dev.bootstrap.bundle == "coldstart/dev/config"
     assert [s.secret_id for s in dev.bootstrap.secrets] == ["coldstart/dev/database"]
     assert dev.bootstrap.required == ("SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL")
     assert dev.config["keep_warm"] is False and dev.config["memory_size"] == 512  # dev <- staging <- prod

@@ -1,0 +1,56 @@
+"""The one merge: fetched entries into environment keys, every collision an error.
+
+Used by the cold-start load, by ``refresh`` and by ``check``, across manifest
+batches, pages, sources and the fields of one secret alike, so no path can
+pick one of two values silently: ``token`` and ``TOKEN`` in one secret, two
+SSM names in different batches, an RDS secret's own ``url`` field and the URL
+built from its fields, a key in the bundle and in another secret.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from .errors import KeyConflictError
+
+__all__ = ["Entry", "Merged", "merge"]
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One environment key and its value, with where it came from; the value never shows in a repr.
+
+    ``source`` is the label of the declared source (``ssm:/app/prod/``,
+    ``secretsmanager:app/prod/config``): what the report shows. ``origin`` says
+    exactly what produced the key (a parameter's name, a secret's field): what a
+    conflict names.
+    """
+
+    key: str
+    value: str = field(repr=False)
+    source: str
+    origin: str
+
+
+@dataclass(frozen=True)
+class Merged:
+    values: dict[str, str] = field(repr=False)
+    sources: dict[str, str]  # key -> source label
+
+
+def merge(entries: Iterable[Entry]) -> Merged:
+    """Entries into one mapping; raises one KeyConflictError naming every colliding pair."""
+    values: dict[str, str] = {}
+    first: dict[str, Entry] = {}
+    conflicts: list[tuple[str, str, str]] = []
+    for entry in entries:
+        earlier = first.get(entry.key)
+        if earlier is not None:
+            conflicts.append((entry.key, earlier.origin, entry.origin))
+            continue
+        first[entry.key] = entry
+        values[entry.key] = entry.value
+    if conflicts:
+        raise KeyConflictError(*conflicts[0], *conflicts[1:])
+    return Merged(values, {key: entry.source for key, entry in first.items()})

@@ -1,0 +1,230 @@
+"""Every load fails closed: answers that are not what was asked, silent merges, empty values, bad secrets.
+
+Each case must stop the load with an error naming the source and key or call
+(never a value), export nothing and cache nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import traceback
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import lambda_bootstrap
+from lambda_bootstrap import (
+    KeyConflictError,
+    MalformedAnswerError,
+    MissingKeysError,
+    SecretFormatError,
+    SourceNotFoundError,
+    SourceRefusedError,
+)
+
+from .conftest import PATH, FakeAccount
+
+KEYS = [f"KEY_{i:02d}" for i in range(25)]
+
+
+def assert_nothing_exported(error: BaseException, account: FakeAccount) -> None:
+    assert not any(key in os.environ for key in KEYS)
+    assert lambda_bootstrap.current_report() is None
+    account.assert_nothing_leaked(str(error), "".join(traceback.format_exception(error)))
+
+
+@pytest.fixture
+def manifest_stage(account: FakeAccount, stage_env: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """25 parameters listed in a manifest: three concurrent GetParameters batches."""
+    account.parameters({key: f"value-of-{key.lower()}" for key in KEYS})
+    manifest = tmp_path / "manifest.json"
+    manifest.write_text(json.dumps(KEYS))
+    monkeypatch.setenv("BOOTSTRAP_SSM_MANIFEST", str(manifest))
+    return manifest
+
+
+# --- Answers of HTTP 200 that are not what was asked ---------------------------------------
+
+
+def test_a_batch_answered_empty_fails_the_load(manifest_stage: Path, account: FakeAccount, aws_calls) -> None:
+    aws_calls.rewrite("GetParameters", lambda answer: {})
+    with pytest.raises(MalformedAnswerError, match=r"ssm:GetParameters for ssm:/shop/prod/ answered without") as raised:
+        lambda_bootstrap.load()
+    assert_nothing_exported(raised.value, account)
+
+
+def test_a_name_left_out_of_an_answer_fails_the_load_naming_it(
+    manifest_stage: Path, account: FakeAccount, aws_calls
+) -> None:
+    def drop_key_07(answer: dict[str, Any]) -> dict[str, Any]:
+        kept = [p for p in answer["Parameters"] if not p["Name"].endswith("KEY_07")]
+        return {**answer, "Parameters": kept}
+
+    aws_calls.rewrite("GetParameters", drop_key_07)
+    with pytest.raises(MalformedAnswerError, match="left out /shop/prod/KEY_07") as raised:
+        lambda_bootstrap.load()
+    assert_nothing_exported(raised.value, account)
+
+
+def test_a_name_not_asked_for_fails_the_load(manifest_stage: Path, account: FakeAccount, aws_calls) -> None:
+    def add_one(answer: dict[str, Any]) -> dict[str, Any]:
+        extra = {"Name": PATH + "INTRUDER", "Value": "intruder-value"}
+        return {**answer, "Parameters": [*answer["Parameters"], extra]}
+
+    aws_calls.rewrite("GetParameters", add_one)
+    with pytest.raises(MalformedAnswerError, match="added /shop/prod/INTRUDER"):
+        lambda_bootstrap.load()
+
+
+def test_a_page_answered_empty_fails_the_load(account: FakeAccount, stage_env: None, aws_calls) -> None:
+    account.parameters({key: f"value-of-{key.lower()}" for key in KEYS})
+    pages = iter(range(100))
+
+    def empty_second_page(answer: dict[str, Any]) -> dict[str, Any]:
+        return {} if next(pages) == 1 else answer
+
+    aws_calls.rewrite("GetParametersByPath", empty_second_page)
+    with pytest.raises(MalformedAnswerError, match="ssm:GetParametersByPath for ssm:/shop/prod/") as raised:
+        lambda_bootstrap.load()
+    assert_nothing_exported(raised.value, account)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [lambda answer: {}, lambda answer: {**answer, "Name": "shop/prod/other"}, lambda answer: {"Name": answer["Name"]}],
+    ids=["empty", "another secret", "no value"],
+)
+def test_a_secret_answer_that_is_not_the_secret_asked_for_fails(
+    account: FakeAccount, stage_env: None, aws_calls, monkeypatch: pytest.MonkeyPatch, change: Any
+) -> None:
+    monkeypatch.delenv("BOOTSTRAP_SSM_PATH")
+    monkeypatch.setenv("BOOTSTRAP_SECRETS", "api")
+    account.secret("shop/prod/api", {"token": "api-token-value"})
+    aws_calls.rewrite("GetSecretValue", change)
+    with pytest.raises(MalformedAnswerError, match="secretsmanager:shop/prod/api"):
+        lambda_bootstrap.load()
+    assert "API_TOKEN" not in os.environ
+
+
+# --- No silent merge -----------------------------------------------------------------------
+
+
+def test_two_names_on_one_key_in_different_batches_conflict(
+    manifest_stage: Path, account: FakeAccount, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    account.parameter(PATH + "db/host", "host-one")
+    account.parameter(PATH + "DB_HOST", "host-two")
+    manifest_stage.write_text(json.dumps(["db/host", *KEYS, "DB_HOST"]))  # first and last batch
+    with pytest.raises(KeyConflictError, match="DB_HOST is produced by both ssm:/shop/prod/db/host and") as raised:
+        lambda_bootstrap.load()
+    assert_nothing_exported(raised.value, account)
+
+
+def test_fields_that_differ_only_in_case_conflict(
+    account: FakeAccount, stage_env: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("BOOTSTRAP_SSM_PATH")
+    monkeypatch.setenv("BOOTSTRAP_SECRETS", "api")
+    account.secret("shop/prod/api", {"token": "lower-token-value", "TOKEN": "upper-token-value"})
+    with pytest.raises(KeyConflictError, match=r"API_TOKEN is produced by both .*field token and .*field TOKEN"):
+        lambda_bootstrap.load()
+
+
+def test_an_rds_secrets_own_url_field_conflicts_with_the_built_url(
+    account: FakeAccount, stage_env: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("BOOTSTRAP_SSM_PATH")
+    monkeypatch.setenv("BOOTSTRAP_SECRETS", "database")
+    fields = {"engine": "postgres", "host": "db", "username": "u", "password": "rds-password-1"}
+    account.secret("shop/prod/database", {**fields, "url": "postgres://other-url-value/db"})
+    with pytest.raises(KeyConflictError, match=r"DATABASE_URL is produced by both .*field url and .*built from"):
+        lambda_bootstrap.load()
+    assert "DATABASE_URL" not in os.environ
+
+
+def test_every_conflict_is_named_in_one_error(
+    account: FakeAccount, stage_env: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("BOOTSTRAP_SSM_PATH")
+    monkeypatch.setenv("BOOTSTRAP_SECRETS", "=shop/prod/one,=shop/prod/two")
+    account.secret("shop/prod/one", {"alpha": "alpha-one-value", "beta": "beta-one-value"})
+    account.secret("shop/prod/two", {"ALPHA": "alpha-two-value", "BETA": "beta-two-value"})
+    with pytest.raises(KeyConflictError) as raised:
+        lambda_bootstrap.load()
+    assert [key for key, _, _ in raised.value.conflicts] == ["ALPHA", "BETA"]
+
+
+# --- Required means non-empty, whichever side supplied it -----------------------------------
+
+
+def test_an_empty_value_in_the_environment_does_not_satisfy_required(
+    account: FakeAccount, stage_env: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    account.parameters({"DB_HOST": "db.internal"})
+    monkeypatch.setenv("DB_HOST", "")  # the environment wins by default, so the key would end up empty
+    monkeypatch.setenv("BOOTSTRAP_REQUIRED", "DB_HOST")
+    with pytest.raises(MissingKeysError, match="DB_HOST"):
+        lambda_bootstrap.load()
+    assert os.environ["DB_HOST"] == ""  # untouched: nothing exported
+
+
+def test_a_blank_fetched_value_does_not_satisfy_required(
+    account: FakeAccount, stage_env: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    account.parameters({"DB_HOST": " "})
+    monkeypatch.setenv("BOOTSTRAP_REQUIRED", "DB_HOST")
+    with pytest.raises(MissingKeysError, match="DB_HOST"):
+        lambda_bootstrap.load()
+
+
+# --- Malformed secrets ----------------------------------------------------------------------
+
+
+def test_an_rds_secret_with_a_null_password_is_rejected_naming_the_field(
+    account: FakeAccount, stage_env: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("BOOTSTRAP_SSM_PATH")
+    monkeypatch.setenv("BOOTSTRAP_SECRETS", "database")
+    fields = {"engine": "postgres", "host": "db-host-value", "username": "app-user", "password": None}
+    account.secret("shop/prod/database", fields)
+    with pytest.raises(SecretFormatError, match="secretsmanager:shop/prod/database: field password is null"):
+        lambda_bootstrap.load()
+    assert "DATABASE_URL" not in os.environ and "DATABASE_PASSWORD" not in os.environ
+
+
+def test_a_secret_nested_too_deeply_is_a_format_error_naming_it(
+    account: FakeAccount, stage_env: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("BOOTSTRAP_SSM_PATH")
+    monkeypatch.setenv("BOOTSTRAP_SECRETS", "deep")
+    account.secrets.create_secret(Name="shop/prod/deep", SecretString='{"a":' * 50_000 + "1" + "}" * 50_000)
+    with pytest.raises(SecretFormatError, match="secretsmanager:shop/prod/deep is a secret nested too deeply"):
+        lambda_bootstrap.load()
+
+
+# --- Errors that name what happened ---------------------------------------------------------
+
+
+def test_validation_is_refused_not_unavailable(account: FakeAccount, stage_env: None, aws_calls) -> None:
+    account.parameters({"SECRET_KEY": "prod-secret-key-value"})
+    aws_calls.fail("GetParametersByPath", "ValidationException")
+    with pytest.raises(SourceRefusedError) as raised:
+        lambda_bootstrap.load()
+    error = raised.value
+    assert (error.resource, error.action, error.code) == (
+        "ssm:/shop/prod/",
+        "ssm:GetParametersByPath",
+        "ValidationException",
+    )
+    assert aws_calls.counts["GetParametersByPath"] == 1  # not retried
+
+
+def test_not_found_carries_the_aws_code(account: FakeAccount, stage_env: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("BOOTSTRAP_SSM_PATH")
+    monkeypatch.setenv("BOOTSTRAP_SECRETS", "absent")
+    with pytest.raises(SourceNotFoundError) as raised:
+        lambda_bootstrap.load()
+    assert raised.value.code == "ResourceNotFoundException"
+    assert raised.value.resource == "secretsmanager:shop/prod/absent"
