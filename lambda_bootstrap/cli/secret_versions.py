@@ -117,7 +117,14 @@ def write_secret(aws: Aws, read: SecretRead, document: str, keys: tuple[str, ...
 
 
 def _verify_after(aws: Aws, read: SecretRead, ours: str, document: str) -> None:
-    stages = _stages(aws, read)
+    try:
+        stages = _stages(aws, read)
+    except BootstrapError as exc:  # written, but unverified: not "nothing changed"
+        raise ConcurrentWriteError(
+            f"{read.label}: this push wrote version {ours}, but could not check that no other write raced it "
+            f"({exc}). Run `diff` against every file pushed recently",
+            lost=(),
+        ) from exc
     current = _holder(stages, CURRENT)
     previous = _holder(stages, PREVIOUS)
     if current == ours and previous == read.version_id:

@@ -265,3 +265,23 @@ def _run_once_before(aws_calls, monkeypatch: pytest.MonkeyPatch, operation: str,
         intercept(name)
 
     monkeypatch.setattr(aws_calls, "intercept", interleave)
+
+
+def test_a_write_that_cannot_be_verified_says_it_was_written(
+    stages: Path, account: FakeAccount, aws_calls, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    account.secret(BUNDLE, {"SECRET_KEY": SECRET})
+    intercept = aws_calls.intercept
+
+    def deny_the_check_after_the_write(name: str) -> None:
+        if name == "DescribeSecret" and aws_calls.counts["PutSecretValue"]:
+            aws_calls.fail("DescribeSecret", "AccessDeniedException", times=1)
+        intercept(name)
+
+    monkeypatch.setattr(aws_calls, "intercept", deny_the_check_after_the_write)
+    env = write_env(stages, "ALLOWED_HOSTS=mine-hosts-value\n")
+    result = run("push", "prod", "--from", env, "--yes")
+    assert result.code == 4, result.text
+    assert "this push wrote version" in result.err and "could not check that no other write raced it" in result.err
+    assert "secretsmanager:DescribeSecret" in result.err
+    assert bundle(account)["ALLOWED_HOSTS"] == "mine-hosts-value"
