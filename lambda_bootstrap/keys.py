@@ -33,9 +33,9 @@ from urllib.parse import quote
 from .errors import InvalidKeyError, SecretFormatError
 from .merge import Entry, merge
 
-__all__ = ["bundle_entries", "expand_secret", "secret_entries", "ssm_entries", "ssm_env_key"]
+__all__ = ["ENV_KEY", "bundle_entries", "expand_secret", "secret_entries", "ssm_entries", "ssm_env_key"]
 
-_ENV_KEY = re.compile(r"[A-Z_][A-Z0-9_]*")
+ENV_KEY = re.compile(r"[A-Z_][A-Z0-9_]*")
 _SEGMENT = re.compile(r"[A-Za-z0-9_]+")
 _FIELD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _RDS_FIELDS = frozenset({"engine", "host", "username", "password"})
@@ -60,7 +60,7 @@ def ssm_env_key(name: str, path: str) -> str:
     if bad:
         raise InvalidKeyError(name, source, "use only letters, digits and '_' between the slashes")
     key = "_".join(segments).upper()
-    if not _ENV_KEY.fullmatch(key):
+    if not ENV_KEY.fullmatch(key):
         raise InvalidKeyError(name, source, "an environment key cannot start with a digit")
     return key
 
@@ -77,7 +77,7 @@ def bundle_entries(secret_string: str, label: str) -> list[Entry]:
         raise SecretFormatError(f"{label} is a bundle, so it must hold a JSON object of KEY: value")
     entries: list[Entry] = []
     for key, value in fields.items():
-        if not _ENV_KEY.fullmatch(key):
+        if not ENV_KEY.fullmatch(key):
             raise InvalidKeyError(key, label, "a bundle's keys must be environment names: A-Z, 0-9 and '_'")
         if not isinstance(value, str):
             raise SecretFormatError(f"{label}: the value of {key} is {_kind(value)}, and a bundle holds strings only")

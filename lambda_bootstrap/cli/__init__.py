@@ -1,4 +1,4 @@
-"""``python -m lambda_bootstrap``: push, diff and check a stage's configuration; its IAM policy.
+"""``python -m lambda_bootstrap``: push, diff, migrate and check a stage's configuration; its IAM policy.
 
 A plain argparse CLI, not a Django management command: it must run before
 Django can start (the prod settings need the very values ``push`` writes) and
@@ -9,7 +9,8 @@ bootstrap's own code, so what it writes is what the cold start reads.
 Exit status: 0 success (``diff``: no difference), 1 a difference or a failed
 check (or a push not confirmed), 2 bad input or an AWS call denied or
 unreachable (nothing changed), 3 a push that stopped midway (it lists the keys
-written and not written).
+written and not written), 4 another writer changed the secret during the push
+(it says whether anything was written, and names the keys that may be lost).
 
 Nothing here is imported by the bootstrap itself: the cold path stays small.
 """
@@ -21,11 +22,11 @@ from collections.abc import Sequence
 
 from ..errors import BootstrapError
 from .console import Console
-from .errors import PushInterruptedError
+from .errors import ConcurrentWriteError, PushInterruptedError
 
 __all__ = ["main"]
 
-EXIT_OK, EXIT_DIFFERS, EXIT_ERROR, EXIT_PARTIAL = 0, 1, 2, 3
+EXIT_OK, EXIT_DIFFERS, EXIT_ERROR, EXIT_PARTIAL, EXIT_CONFLICT = 0, 1, 2, 3, 4
 
 
 def main(argv: Sequence[str] | None = None, console: Console | None = None) -> int:
@@ -36,6 +37,9 @@ def main(argv: Sequence[str] | None = None, console: Console | None = None) -> i
     except PushInterruptedError as exc:
         console.note(f"error: {exc}")
         return EXIT_PARTIAL
+    except ConcurrentWriteError as exc:
+        console.note(f"CONCURRENT WRITE: {exc}")
+        return EXIT_CONFLICT
     except BootstrapError as exc:
         console.note(f"error: {exc}")
         for note in getattr(exc, "__notes__", ()):
@@ -54,6 +58,7 @@ def _run(args: argparse.Namespace, console: Console) -> int:
             args.stage,
             args.dotenv,
             secret=args.secret,
+            ssm=args.ssm,
             yes=args.yes,
             dry_run=args.dry_run,
             prune=args.prune,
@@ -63,11 +68,30 @@ def _run(args: argparse.Namespace, console: Console) -> int:
     if args.command == "diff":
         from .diff import diff
 
-        return diff(args.stage, args.dotenv, secret=args.secret, settings_file=args.settings, console=console)
+        return diff(
+            args.stage, args.dotenv, secret=args.secret, ssm=args.ssm, settings_file=args.settings, console=console
+        )
+    if args.command == "migrate":
+        from .migrate import migrate
+
+        return migrate(
+            args.stage,
+            path=args.path,
+            yes=args.yes,
+            dry_run=args.dry_run,
+            prune=args.prune,
+            settings_file=args.settings,
+            console=console,
+        )
     if args.command == "check":
+        from .burst import BurstOptions, Quotas
         from .check import check
 
-        return check(args.stage, settings_file=args.settings, console=console)
+        quotas = Quotas.chosen(
+            ssm_tps=args.ssm_tps, secrets_tps=args.secrets_tps, ssm_higher_throughput=args.ssm_higher_throughput
+        )
+        burst = BurstOptions(quotas, args.burst_target)
+        return check(args.stage, settings_file=args.settings, burst=burst, console=console)
     if args.command == "policy":
         from .policy import policy
 
@@ -80,25 +104,52 @@ def _run(args: argparse.Namespace, console: Console) -> int:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m lambda_bootstrap",
-        description="Push, diff and check a Zappa stage's SSM parameters and secrets; print its IAM policy.",
+        description="Push, diff and check a Zappa stage's bundle, SSM parameters and secrets; print its IAM policy.",
     )
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("stage", help="a stage of zappa_settings.json")
     common.add_argument("--settings", metavar="PATH", help="the Zappa settings file (default: ./zappa_settings.json)")
     commands = parser.add_subparsers(dest="command", required=True, metavar="command")
 
-    push = commands.add_parser("push", parents=[common], help="write a .env file's keys to the stage's SSM path")
+    push = commands.add_parser(
+        "push", parents=[common], help="write a .env file's keys to the stage's bundle (or SSM path, or a secret)"
+    )
     push.add_argument("--from", dest="dotenv", required=True, metavar=".env.STAGE", help="the file to push")
-    push.add_argument("--secret", metavar="NAME", help="write the keys as the fields of this stage secret instead")
+    _where(push, "write")
     push.add_argument("--yes", action="store_true", help="do not ask before writing")
     push.add_argument("--dry-run", action="store_true", help="show what would change; write nothing")
     push.add_argument("--prune", action="store_true", help="also delete keys that are in AWS but not in the file")
 
     diff = commands.add_parser("diff", parents=[common], help="key names that differ between a .env file and AWS")
     diff.add_argument("--against", dest="dotenv", required=True, metavar=".env.STAGE", help="the file to compare")
-    diff.add_argument("--secret", metavar="NAME", help="compare with this stage secret's fields instead")
+    _where(diff, "compare with")
 
-    commands.add_parser("check", parents=[common], help="required keys, value types and the role's policy")
+    migrate = commands.add_parser(
+        "migrate", parents=[common], help="move the stage's SSM parameters into its bundle (values stay in memory)"
+    )
+    migrate.add_argument("--path", metavar="/APP/STAGE/", help="the SSM path to read (default: BOOTSTRAP_SSM_PATH)")
+    migrate.add_argument("--yes", action="store_true", help="do not ask before writing")
+    migrate.add_argument("--dry-run", action="store_true", help="show what would change; write nothing")
+    migrate.add_argument("--prune", action="store_true", help="also delete bundle keys that are not in SSM")
+
+    check = commands.add_parser(
+        "check", parents=[common], help="required keys, value types, the role's policy and the burst ceiling"
+    )
+    check.add_argument("--ssm-tps", type=_positive, metavar="TPS", help="the account's SSM quota (default: 40)")
+    check.add_argument(
+        "--ssm-higher-throughput",
+        action="store_true",
+        help="SSM's paid higher throughput: GetParameters 3,000 TPS, GetParametersByPath 100",
+    )
+    check.add_argument(
+        "--secrets-tps", type=_positive, metavar="TPS", help="the GetSecretValue quota (default: 10,000)"
+    )
+    check.add_argument(
+        "--burst-target",
+        type=_whole,
+        metavar="N",
+        help="cold starts at once the stage must serve (default: BOOTSTRAP_BURST_TARGET, if set)",
+    )
 
     policy = commands.add_parser("policy", parents=[common], help="print the stage's least-privilege IAM policy")
     policy.add_argument("--account", default="*", help="the AWS account id to put in ARNs (default: *)")
@@ -108,3 +159,32 @@ def _parser() -> argparse.ArgumentParser:
         "--output", metavar="PATH", help="file to write ('-': stdout; default: BOOTSTRAP_SSM_MANIFEST)"
     )
     return parser
+
+
+def _where(command: argparse.ArgumentParser, verb: str) -> None:
+    """The target: the stage's bundle by default, else its SSM path; ``--ssm`` or ``--secret`` to choose."""
+    where = command.add_mutually_exclusive_group()
+    where.add_argument("--secret", metavar="NAME", help=f"{verb} the fields of this stage secret instead")
+    where.add_argument(
+        "--ssm", action="store_true", help=f"{verb} the stage's SSM path even though it declares a bundle"
+    )
+
+
+def _positive(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if value <= 0 or value != value:
+        raise argparse.ArgumentTypeError(f"must be above 0, got {text}")
+    return value
+
+
+def _whole(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, got {text}")
+    return value

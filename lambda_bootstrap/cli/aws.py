@@ -8,18 +8,15 @@ runs on a laptop or a CI runner, not inside Lambda's 10 s init.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from ..clients import drop_body_logging
-from ..errors import SecretFormatError, SourceNotFoundError
 from ..fetch import fetch_entries
 from ..keys import ssm_entries, ssm_env_key
 from ..merge import Entry, merge
 from ..retry import LoadRun
-from ..secretsmanager import get_secret_value
 from ..sources import Source
 from ..ssm import read_path
 
@@ -77,21 +74,3 @@ class Aws:
         found = read_path(self.client("ssm"), path, self.run())
         merge(ssm_entries(found, path, f"ssm:{path}"))  # the bootstrap's checks: bad names, two names on one key
         return {ssm_env_key(name, path): SsmParameter(name, value) for name, value in found}
-
-    def secret_fields(self, secret_id: str) -> dict[str, Any] | None:
-        """The JSON object a secret holds, or None when the secret does not exist yet."""
-        label = f"secretsmanager:{secret_id}"
-        try:
-            answer = get_secret_value(self.client("secretsmanager"), secret_id, self.run())
-        except SourceNotFoundError:
-            return None
-        text = answer.get("SecretString")
-        if text is None:
-            raise SecretFormatError(f"{label} is a binary secret: push writes JSON objects only")
-        try:
-            fields = json.loads(text)
-        except (ValueError, RecursionError):
-            raise SecretFormatError(f"{label} does not hold a JSON object: push writes JSON objects only") from None
-        if not isinstance(fields, dict):
-            raise SecretFormatError(f"{label} does not hold a JSON object: push writes JSON objects only")
-        return fields

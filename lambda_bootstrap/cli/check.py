@@ -7,7 +7,9 @@
   (:mod:`.value_types`);
 - policy-file: the ``attach_policy`` document (plus ``extra_permissions``)
   grants exactly what ``policy <stage>`` prints, nothing missing, nothing broader;
-- role: the same for the role's inline policies in IAM, once the role exists.
+- role: the same for the role's inline policies in IAM, once the role exists;
+- burst: the closed-form burst ceiling of the stage's sources (:mod:`.burst`)
+  reaches its reserved concurrency and its declared target.
 
 It reads what the Lambda reads, with the caller's credentials; an AWS call
 that is denied or unreachable stops it with exit status 2.
@@ -35,6 +37,7 @@ from ..errors import (
 from ..merge import Entry, merge
 from ..sources import sources_for
 from .aws import Aws
+from .burst import BurstOptions, assess
 from .console import Console
 from .policy import stage_policy
 from .policy_audit import audit
@@ -54,16 +57,18 @@ class CheckResult:
     details: list[str] = field(default_factory=list)
 
 
-def check(stage_name: str, *, settings_file: str | None = None, console: Console) -> int:
+def check(
+    stage_name: str, *, settings_file: str | None = None, burst: BurstOptions | None = None, console: Console
+) -> int:
     stage = load_stage(stage_name, settings_file)
     console.say(f"check {stage.name} ({stage.settings_file.name}, {stage.region})")
-    results = run_checks(stage, Aws(stage.region, stage.bootstrap.max_attempts), console)
+    results = run_checks(stage, Aws(stage.region, stage.bootstrap.max_attempts), console, burst)
     failed = [r.name for r in results if r.status == FAIL]
     console.say(f"result: {'FAIL (' + ', '.join(failed) + ')' if failed else 'PASS'}")
     return 1 if failed else 0
 
 
-def run_checks(stage: Stage, aws: Aws, console: Console) -> list[CheckResult]:
+def run_checks(stage: Stage, aws: Aws, console: Console, burst: BurstOptions | None = None) -> list[CheckResult]:
     results: list[CheckResult] = []
 
     def record(result: CheckResult) -> None:
@@ -78,6 +83,7 @@ def run_checks(stage: Stage, aws: Aws, console: Console) -> list[CheckResult]:
     record(_values(stage, values))
     record(_policy_file(stage))
     record(_role(stage, aws))
+    record(_burst(stage, aws, burst or BurstOptions()))
     return results
 
 
@@ -210,3 +216,8 @@ def _role(stage: Stage, aws: Aws) -> CheckResult:
         return CheckResult("role", PASS, f"{role}'s inline policy grants exactly what the stage reads")
     fix = f"fix: zappa update {stage.name} (it rewrites the inline policy from attach_policy)"
     return CheckResult("role", FAIL, f"{role} differs from the stage's least privilege", [*broader, fix])
+
+
+def _burst(stage: Stage, aws: Aws, options: BurstOptions) -> CheckResult:
+    result = assess(stage, aws, options)
+    return CheckResult("burst", PASS if result.passed else FAIL, result.summary, list(result.details))

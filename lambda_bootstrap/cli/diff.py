@@ -17,10 +17,16 @@ __all__ = ["diff"]
 
 
 def diff(
-    stage_name: str, dotenv: str, *, secret: str | None = None, settings_file: str | None = None, console: Console
+    stage_name: str,
+    dotenv: str,
+    *,
+    secret: str | None = None,
+    ssm: bool = False,
+    settings_file: str | None = None,
+    console: Console,
 ) -> int:
     stage = load_stage(stage_name, settings_file)
-    target = choose_target(stage, secret)
+    target = choose_target(stage, secret, ssm)
     desired = target.desired(read_dotenv(dotenv), dotenv)
     plan = compare(target.label, target.current(Aws(stage.region, stage.bootstrap.max_attempts)), desired)
     for line in plan.lines(dotenv, prune=None):

@@ -12,7 +12,14 @@ from collections.abc import Sequence
 
 from ..errors import BootstrapError
 
-__all__ = ["DotenvError", "PushInterruptedError", "StageError", "ToolError"]
+__all__ = [
+    "ConcurrentWriteError",
+    "DotenvError",
+    "PushInterruptedError",
+    "SecretTooLargeError",
+    "StageError",
+    "ToolError",
+]
 
 
 class ToolError(BootstrapError):
@@ -21,6 +28,10 @@ class ToolError(BootstrapError):
 
 class StageError(ToolError):
     """zappa_settings.json cannot be read, or does not declare the stage."""
+
+
+class SecretTooLargeError(ToolError):
+    """The JSON a push would write is past Secrets Manager's limit: refused before any write."""
 
 
 class DotenvError(ToolError):
@@ -44,3 +55,15 @@ class PushInterruptedError(BootstrapError):
             f"  not written ({len(self.not_written)}): {', '.join(self.not_written) or 'none'}\n"
             "  run the same push again to finish: keys already written show as unchanged"
         )
+
+
+class ConcurrentWriteError(BootstrapError):
+    """Another writer changed a secret while a push was working on it: ``lost`` names keys that may be gone.
+
+    Raised before writing (nothing written, ``lost`` empty) or after (this push's
+    write replaced another one it never saw).
+    """
+
+    def __init__(self, message: str, *, lost: Sequence[str]) -> None:
+        self.lost = tuple(lost)
+        super().__init__(message)

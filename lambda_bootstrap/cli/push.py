@@ -4,6 +4,8 @@ Order matters for "bad input changes nothing": the .env is parsed and every
 key checked, then AWS is read, then the plan is shown and confirmed, and only
 then is anything written. Keys only in AWS are reported and kept unless
 ``--prune``: a push from an incomplete file must not delete a production key.
+What AWS would refuse midway (a bundle past 64 KB) is refused after the plan,
+before the question.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ def push(
     dotenv: str,
     *,
     secret: str | None = None,
+    ssm: bool = False,
     yes: bool = False,
     dry_run: bool = False,
     prune: bool = False,
@@ -31,7 +34,7 @@ def push(
     console: Console,
 ) -> int:
     stage = load_stage(stage_name, settings_file)
-    target = choose_target(stage, secret)
+    target = choose_target(stage, secret, ssm)
     desired = target.desired(read_dotenv(dotenv), dotenv)
     if not dry_run and not yes and not console.interactive():
         raise ToolError("refusing to push without confirmation: stdin is not a terminal; pass --yes (or --dry-run)")
@@ -42,6 +45,7 @@ def push(
     if not plan.writes(prune):
         console.say("nothing to push")
         return 0
+    target.prepare(plan, desired, console, prune)
     if dry_run:
         console.say("dry run: nothing written")
         return 0

@@ -1,6 +1,12 @@
-"""Where push and diff write and compare: the stage's SSM path, or one of its secrets.
+"""Where push and diff write and compare: the stage's bundle, its SSM path, or one of its secrets.
 
-- SSM: each .env key is one SecureString parameter ``<path><KEY>``. A key is
+- The bundle (``BOOTSTRAP_BUNDLE``, the default when a stage declares one):
+  one Secrets Manager secret holding a JSON object ``{"KEY": "value"}``,
+  exported by the loader key for key as written. Keys must be environment
+  names (``[A-Z_][A-Z0-9_]*``), values strings. One ``PutSecretValue`` writes
+  the whole object; keys missing from the .env are kept unless ``--prune``.
+- SSM (the default without a bundle; ``--ssm`` when a stage has both): each
+  .env key is one SecureString parameter ``<path><KEY>``. A key is
   accepted only if the bootstrap would load that parameter back as the same
   key (:func:`lambda_bootstrap.keys.ssm_env_key`), so ``db-host`` or
   ``lower_case`` fail before anything is written. A key already stored under a
@@ -9,6 +15,10 @@
   .env keys are the fields of its JSON object, checked by the bootstrap's
   :func:`lambda_bootstrap.keys.expand_secret`. One ``PutSecretValue`` writes
   the object; fields missing from the .env are kept unless ``--prune``.
+
+Both secret targets write through :mod:`.secret_versions` (a write that
+another writer raced is detected and reported by key name) and refuse, before
+anything is written, a JSON document past Secrets Manager's 65,536 bytes.
 """
 
 from __future__ import annotations
@@ -18,16 +28,20 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
 from ..errors import BootstrapError, InvalidKeyError, SecretFormatError
-from ..keys import expand_secret, ssm_env_key
+from ..keys import ENV_KEY, bundle_entries, expand_secret, ssm_env_key
+from ..merge import merge
 from ..settings import SecretSource
 from .aws import Aws, SsmParameter
 from .console import Console
 from .dotenv import DotenvEntry
-from .errors import DotenvError, PushInterruptedError, ToolError
+from .errors import DotenvError, PushInterruptedError, SecretTooLargeError, ToolError
 from .plan import Plan
+from .secret_versions import SECRET_SIZE_LIMIT, SecretRead, read_secret, write_secret
 from .stage import Stage
 
-__all__ = ["SecretTarget", "SsmTarget", "Target", "choose_target"]
+__all__ = ["BundleTarget", "SecretTarget", "SsmTarget", "Target", "bundle_values", "choose_target"]
+
+_BUNDLE_KEY_RULE = "a bundle key is exported as written: use A-Z, 0-9 and '_', not starting with a digit"
 
 
 class Target(Protocol):
@@ -37,19 +51,43 @@ class Target(Protocol):
 
     def current(self, aws: Aws) -> dict[str, str]: ...
 
+    def prepare(self, plan: Plan, desired: Mapping[str, str], console: Console, prune: bool) -> None:
+        """Refuse, before anything is written, what AWS would refuse midway."""
+
     def apply(self, aws: Aws, plan: Plan, desired: Mapping[str, str], console: Console, prune: bool) -> None: ...
 
 
-def choose_target(stage: Stage, secret: str | None) -> Target:
-    if secret is None:
-        if stage.bootstrap.ssm_path is None:
-            raise ToolError(f"stage {stage.name!r} has no BOOTSTRAP_SSM_PATH; push to one of its secrets (--secret)")
-        return SsmTarget(stage.bootstrap.ssm_path)
-    for source in stage.bootstrap.secrets:
-        if secret in {source.secret_id, source.secret_id.rsplit("/", 1)[-1]}:
-            return SecretTarget(source)
-    known = ", ".join(s.secret_id for s in stage.bootstrap.secrets) or "none"
-    raise ToolError(f"stage {stage.name!r} does not load secret {secret!r} (its BOOTSTRAP_SECRETS: {known})")
+def choose_target(stage: Stage, secret: str | None, ssm: bool = False) -> Target:
+    """``--secret NAME``, else ``--ssm``, else the stage's bundle, else its SSM path."""
+    settings = stage.bootstrap
+    if secret is not None:
+        if settings.bundle is not None and secret in {settings.bundle, settings.bundle.rsplit("/", 1)[-1]}:
+            return BundleTarget(settings.bundle)
+        for source in settings.secrets:
+            if secret in {source.secret_id, source.secret_id.rsplit("/", 1)[-1]}:
+                return SecretTarget(source)
+        known = ", ".join([*([settings.bundle] if settings.bundle else []), *(s.secret_id for s in settings.secrets)])
+        raise ToolError(
+            f"stage {stage.name!r} does not load secret {secret!r} "
+            f"(its BOOTSTRAP_BUNDLE and BOOTSTRAP_SECRETS: {known or 'none'})"
+        )
+    if ssm:
+        if settings.ssm_path is None:
+            raise ToolError(f"stage {stage.name!r} has no BOOTSTRAP_SSM_PATH: --ssm has nothing to write to")
+        return SsmTarget(settings.ssm_path)
+    if settings.bundle is not None:
+        return BundleTarget(settings.bundle)
+    if settings.ssm_path is None:
+        raise ToolError(
+            f"stage {stage.name!r} has neither BOOTSTRAP_BUNDLE nor BOOTSTRAP_SSM_PATH; "
+            "push to one of its secrets (--secret)"
+        )
+    return SsmTarget(settings.ssm_path)
+
+
+def bundle_values(text: str, label: str) -> dict[str, str]:
+    """A bundle's ``KEY: value`` pairs, by the loader's own rules (an error names the secret and key, never a value)."""
+    return merge(bundle_entries(text, label)).values
 
 
 class SsmTarget:
@@ -74,6 +112,9 @@ class SsmTarget:
         parameters: dict[str, SsmParameter] = aws.ssm_parameters(self.path)
         self._names = {key: p.name for key, p in parameters.items()}
         return {key: p.value for key, p in parameters.items()}
+
+    def prepare(self, plan: Plan, desired: Mapping[str, str], console: Console, prune: bool) -> None:
+        """Nothing to check beyond :meth:`desired`: each key is its own parameter."""
 
     def apply(self, aws: Aws, plan: Plan, desired: Mapping[str, str], console: Console, prune: bool) -> None:
         client = aws.client("ssm")
@@ -104,11 +145,44 @@ class SsmTarget:
             console.note(f"  [{number}/{len(keys)}] {verb} {key}")
 
 
+class BundleTarget:
+    """The stage's bundle: one JSON object, every key an environment name, every value a string."""
+
+    def __init__(self, secret_id: str) -> None:
+        self.secret_id = secret_id
+        self.label = f"secretsmanager:{secret_id}"
+        self._read: SecretRead | None = None
+        self._values: dict[str, str] = {}
+
+    def desired(self, entries: Sequence[DotenvEntry], file: str) -> dict[str, str]:
+        for entry in entries:
+            if not ENV_KEY.fullmatch(entry.key):
+                raise DotenvError(file, entry.line, f"invalid key {entry.key}: {_BUNDLE_KEY_RULE}")
+        return {entry.key: entry.value for entry in entries}
+
+    def current(self, aws: Aws) -> dict[str, str]:
+        self._read = read_secret(aws, self.secret_id, self.label)
+        self._values = bundle_values(self._read.text, self.label) if self._read.text is not None else {}
+        return dict(self._values)
+
+    def document(self, desired: Mapping[str, str], prune: bool) -> str:
+        """The whole object a push writes: what is there (unless --prune), then the file's keys."""
+        values = dict(desired) if prune else {**self._values, **desired}
+        return json.dumps(dict(sorted(values.items())), ensure_ascii=False, separators=(",", ":"))
+
+    def prepare(self, plan: Plan, desired: Mapping[str, str], console: Console, prune: bool) -> None:
+        _check_size(self.label, self.document(desired, prune), console)
+
+    def apply(self, aws: Aws, plan: Plan, desired: Mapping[str, str], console: Console, prune: bool) -> None:
+        _write(aws, self._read, self.label, self.document(desired, prune), plan, console, prune)
+
+
 class SecretTarget:
     def __init__(self, source: SecretSource) -> None:
         self.source = source
         self.label = source.label
-        self._fields: dict[str, Any] | None = None
+        self._read: SecretRead | None = None
+        self._fields: dict[str, Any] = {}
 
     def desired(self, entries: Sequence[DotenvEntry], file: str) -> dict[str, str]:
         for entry in entries:
@@ -119,35 +193,55 @@ class SecretTarget:
         return {entry.key: entry.value for entry in entries}
 
     def current(self, aws: Aws) -> dict[str, str]:
-        self._fields = aws.secret_fields(self.source.secret_id)
-        return {field: _as_text(value) for field, value in (self._fields or {}).items()}
+        self._read = read_secret(aws, self.source.secret_id, self.label)
+        self._fields = _json_object(self._read.text, self.label) if self._read.text is not None else {}
+        return {field: _as_text(value) for field, value in self._fields.items()}
 
-    def apply(self, aws: Aws, plan: Plan, desired: Mapping[str, str], console: Console, prune: bool) -> None:
-        fields: dict[str, Any] = {} if prune else dict(self._fields or {})
-        for field, value in (self._fields or {}).items():
+    def document(self, plan: Plan, desired: Mapping[str, str], prune: bool) -> str:
+        fields: dict[str, Any] = {} if prune else dict(self._fields)
+        for field, value in self._fields.items():
             if field in desired and field in plan.unchanged:
                 fields[field] = value  # keeps a number a number (RDS writes "port": 5432)
         fields.update({field: desired[field] for field in (*plan.added, *plan.changed)})
-        document = json.dumps(fields)
-        client = aws.client("secretsmanager")
-        secret_id = self.source.secret_id
-        keys = plan.writes(prune)
-        try:
-            if self._fields is None:
-                aws.call(
-                    lambda: client.create_secret(Name=secret_id, SecretString=document),
-                    resource=self.label,
-                    action="secretsmanager:CreateSecret",
-                )
-            else:
-                aws.call(
-                    lambda: client.put_secret_value(SecretId=secret_id, SecretString=document),
-                    resource=self.label,
-                    action="secretsmanager:PutSecretValue",
-                )
-        except (BootstrapError, KeyboardInterrupt) as exc:
-            raise PushInterruptedError(self.label, (), keys, exc) from exc
-        console.note(f"  [1/1] wrote {self.label}: {len(keys)} field(s) changed")
+        return json.dumps(fields)
+
+    def prepare(self, plan: Plan, desired: Mapping[str, str], console: Console, prune: bool) -> None:
+        _check_size(self.label, self.document(plan, desired, prune), console)
+
+    def apply(self, aws: Aws, plan: Plan, desired: Mapping[str, str], console: Console, prune: bool) -> None:
+        _write(aws, self._read, self.label, self.document(plan, desired, prune), plan, console, prune)
+
+
+def _json_object(text: str, label: str) -> dict[str, Any]:
+    try:
+        fields = json.loads(text)
+    except ValueError:
+        raise SecretFormatError(f"{label} does not hold a JSON object: push writes JSON objects only") from None
+    if not isinstance(fields, dict):
+        raise SecretFormatError(f"{label} does not hold a JSON object: push writes JSON objects only")
+    return fields
+
+
+def _check_size(label: str, document: str, console: Console) -> None:
+    size = len(document.encode("utf-8"))
+    if size > SECRET_SIZE_LIMIT:
+        raise SecretTooLargeError(
+            f"{label} would hold {size:,} bytes of JSON after this push, past Secrets Manager's limit of "
+            f"{SECRET_SIZE_LIMIT:,} bytes for a secret value: nothing written "
+            "(move large values, e.g. certificates, to a secret of their own in BOOTSTRAP_SECRETS)"
+        )
+    console.say(f"  {label}: {size:,} of {SECRET_SIZE_LIMIT:,} bytes after this push")
+
+
+def _write(
+    aws: Aws, read: SecretRead | None, label: str, document: str, plan: Plan, console: Console, prune: bool
+) -> None:
+    if read is None:
+        raise ToolError(f"internal: {label} was not read before writing")  # current() always runs first
+    keys = plan.writes(prune)
+    version = write_secret(aws, read, document, keys)
+    verb = "wrote" if read.exists else "created"
+    console.note(f"  [1/1] {verb} {label} (version {version}): {len(keys)} key(s) changed")
 
 
 def _as_text(value: object) -> str:

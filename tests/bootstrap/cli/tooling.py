@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,27 @@ STAGES: dict[str, Any] = {
         },
     },
     "staging": {"extends": "prod", "memory_size": 512},
+}
+BUNDLE = f"{APP}/prod/config"
+# The bundle layout: prod reads one bundle plus its database secret; "moving" still declares its SSM path too.
+BUNDLE_STAGES: dict[str, Any] = {
+    "prod": {
+        "project_name": APP,
+        "aws_region": "us-east-1",
+        "manage_roles": False,
+        "environment_variables": {"BOOTSTRAP_BUNDLE": "config", "BOOTSTRAP_SECRETS": "database"},
+    },
+    "moving": {
+        "project_name": APP,
+        "aws_region": "us-east-1",
+        "manage_roles": False,
+        "environment_variables": {
+            "BOOTSTRAP_APP": APP,
+            "BOOTSTRAP_STAGE": "prod",
+            "BOOTSTRAP_BUNDLE": "config",
+            "BOOTSTRAP_SSM_PATH": "/{app}/{stage}/",
+        },
+    },
 }
 
 
@@ -62,3 +84,16 @@ def ssm_values(account: FakeAccount, path: str = PATH) -> dict[str, tuple[str, s
     """name -> (type, value) of every parameter under ``path``."""
     pages = account.ssm.get_paginator("get_parameters_by_path").paginate(Path=path, Recursive=True, WithDecryption=True)
     return {p["Name"]: (p["Type"], p["Value"]) for page in pages for p in page["Parameters"]}
+
+
+def use_stages(folder: Path, stages: dict[str, Any]) -> None:
+    """Replace the project's zappa_settings.json with ``stages``."""
+    (folder / "zappa_settings.json").write_text(json.dumps(stages, indent=4), encoding="utf-8")
+
+
+def bundle_text(account: FakeAccount, secret_id: str = BUNDLE) -> str:
+    return str(account.secrets.get_secret_value(SecretId=secret_id)["SecretString"])
+
+
+def bundle(account: FakeAccount, secret_id: str = BUNDLE) -> dict[str, Any]:
+    return dict(json.loads(bundle_text(account, secret_id)))

@@ -1,0 +1,119 @@
+"""``migrate <stage>``: move a stage's SSM parameters into its bundle, the values never touching a disk.
+
+The values go from ``GetParametersByPath`` (decrypted, in memory) straight
+into the bundle's ``PutSecretValue``; nothing is printed but key names and
+counts. It is ``push`` with SSM in place of a .env file: the same plan (keys
+already in the bundle count as unchanged or changed), ``--dry-run``, y/N,
+``--prune``, the 64 KB check before anything is written, and the same
+detection of a concurrent writer (:mod:`.secret_versions`).
+
+Where it reads: ``--path``, else the stage's ``BOOTSTRAP_SSM_PATH``; with a
+``BOOTSTRAP_SSM_MANIFEST`` it moves the listed names only, as the cold start
+loads only those. Where it writes: the stage's ``BOOTSTRAP_BUNDLE``, which must
+be declared. The SSM parameters are left as they are (a rollback is then a
+revert of zappa_settings.json); ``docs/bundle.md`` gives the order of steps.
+"""
+
+from __future__ import annotations
+
+from .. import ssm
+from ..keys import ENV_KEY
+from .aws import Aws, SsmParameter
+from .console import Console
+from .errors import ToolError
+from .plan import compare
+from .stage import Stage, load_stage
+from .target import BundleTarget
+
+__all__ = ["migrate"]
+
+
+def migrate(
+    stage_name: str,
+    *,
+    path: str | None = None,
+    yes: bool = False,
+    dry_run: bool = False,
+    prune: bool = False,
+    settings_file: str | None = None,
+    console: Console,
+) -> int:
+    stage = load_stage(stage_name, settings_file)
+    settings = stage.bootstrap
+    if settings.bundle is None:
+        raise ToolError(
+            f'stage {stage.name!r} has no BOOTSTRAP_BUNDLE: declare it (e.g. "config", which is '
+            f"{stage.project_name}/{stage.name}/config) in its environment_variables first; migrate writes there"
+        )
+    source = _source_path(stage, path)
+    if not dry_run and not yes and not console.interactive():
+        raise ToolError("refusing to migrate without confirmation: stdin is not a terminal; pass --yes (or --dry-run)")
+    aws = Aws(stage.region, settings.max_attempts)
+    desired = _ssm_values(stage, source, aws, console)
+    target = BundleTarget(settings.bundle)
+    plan = compare(target.label, target.current(aws), desired)
+    for line in plan.lines(f"ssm:{source}", prune=prune):
+        console.say(line)
+    if not plan.writes(prune):
+        console.say("nothing to migrate: the bundle already holds every key, with the same values")
+        _next_steps(stage, console)
+        return 0
+    target.prepare(plan, desired, console, prune)
+    if dry_run:
+        console.say("dry run: nothing written")
+        return 0
+    question = f"write {len(plan.writes(prune))} key(s) from ssm:{source} to {target.label} ({stage.region})?"
+    if not yes and not console.confirm(question):
+        console.say("not confirmed: nothing written")
+        return 1
+    target.apply(aws, plan, desired, console, prune)
+    console.say(f"migrated {len(plan.writes(prune))} key(s) from ssm:{source} to {target.label}")
+    _next_steps(stage, console)
+    return 0
+
+
+def _source_path(stage: Stage, path: str | None) -> str:
+    if path is None:
+        if stage.bootstrap.ssm_path is None:
+            raise ToolError(
+                f"stage {stage.name!r} has no BOOTSTRAP_SSM_PATH: give the path to move (--path /app/stage/)"
+            )
+        return stage.bootstrap.ssm_path
+    if not path.startswith("/"):
+        raise ToolError(f"--path must start with '/', got {path!r}")
+    return path.rstrip("/") + "/"
+
+
+def _ssm_values(stage: Stage, path: str, aws: Aws, console: Console) -> dict[str, str]:
+    """The key -> value pairs the stage's cold start loads from ``path`` today (by the bootstrap's own rules)."""
+    parameters: dict[str, SsmParameter] = aws.ssm_parameters(path)
+    if not parameters:
+        raise ToolError(f"no parameters under ssm:{path}: nothing to migrate (wrong path, region or account?)")
+    manifest = stage.bootstrap.ssm_manifest
+    if manifest is not None and path == stage.bootstrap.ssm_path:
+        listed = set(ssm.read_manifest(str(stage.path(manifest)), path))
+        absent = sorted(listed - {p.name for p in parameters.values()})
+        if absent:
+            raise ToolError(
+                f"listed in the SSM manifest but not in SSM (the stage cannot load them): {', '.join(absent)}"
+            )
+        skipped = sorted(key for key, p in parameters.items() if p.name not in listed)
+        if skipped:
+            console.say(f"not in the manifest, so not loaded today and not migrated: {', '.join(skipped)}")
+        parameters = {key: p for key, p in parameters.items() if p.name in listed}
+    bad = sorted(key for key in parameters if not ENV_KEY.fullmatch(key))
+    if bad:  # ssm_env_key only makes environment names: this would be a bug, stopped before any write
+        raise ToolError(f"not environment names, so not bundle keys: {', '.join(bad)}")
+    return {key: p.value for key, p in parameters.items()}
+
+
+def _next_steps(stage: Stage, console: Console) -> None:
+    if stage.bootstrap.ssm_path is not None:
+        console.say(
+            f"next: remove BOOTSTRAP_SSM_PATH (and BOOTSTRAP_SSM_MANIFEST) from stage {stage.name!r} in "
+            f"{stage.settings_file.name}: a stage loading both would stop on every key twice"
+        )
+    console.say(
+        f"then: python -m lambda_bootstrap check {stage.name} && zappa update {stage.name}; "
+        "the SSM parameters stay until you delete them"
+    )
