@@ -13,5 +13,5 @@ workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 accesslog = "-"  # stdout and stderr: the host's log collector (docker logs, journald, CloudWatch agent)
 errorlog = "-"
 # The workers' heartbeat files in memory: a container's /tmp may be a slow overlay filesystem.
-worker_tmp_dir = "/dev/shm"
+worker_tmp_dir = "/dev/shm"  # noqa: S108 - gunicorn makes unique 0600 files there (mkstemp)
 graceful_timeout = 20  # inside `docker stop`'s and ECS's default 30 s before SIGKILL

@@ -198,12 +198,18 @@ def test_from_environment_needs_no_settings_file(tmp_path: Path, moto_endpoint: 
 
 def test_the_settings_file_wins_over_pointers_the_shell_exported(folder: Path) -> None:
     dump = folder / "child.json"
-    stray = {"BOOTSTRAP_SECRETS": "someone-elses", "BOOTSTRAP_SSM_PATH": "/other/app/", "STAGE": "dev"}
+    stray = {
+        "BOOTSTRAP_SECRETS": "someone-elses",
+        "BOOTSTRAP_SSM_PATH": "/other/app/",
+        "STAGE": "dev",
+        "DJANGO_SETTINGS_MODULE": "project.settings.dev",  # a laptop's: exec staging must not migrate SQLite
+    }
     argv = ["exec", STAGE, "--", sys.executable, "-c", DUMP_ENVIRONMENT, str(dump)]
     code, _, err = finish(start(folder, *argv, env=stray))
     assert code == 0, err
     child = json.loads(dump.read_text())["env"]
     assert (child["STAGE"], child["API_TOKEN"]) == (STAGE, CANARY)
+    assert child["DJANGO_SETTINGS_MODULE"] == "project.settings.aws_lambda"
 
 
 @pytest.mark.parametrize(
