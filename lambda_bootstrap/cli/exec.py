@@ -102,7 +102,7 @@ def exec_stage(
         report = lambda_bootstrap.load()
     except BootstrapError as exc:
         also = "".join(f"; {note.strip()}" for note in getattr(exc, "__notes__", ()))
-        console.note(f"error: {exc}{also} ({name} not started)")
+        console.note(" ".join(f"error: {exc}{also} ({name} not started)".split("\n")))  # one line, for any log
         return EXIT_ERROR
     if not quiet:
         by_source = "; ".join(f"{source}: {', '.join(keys)}" for source, keys in report.keys_by_source().items())
