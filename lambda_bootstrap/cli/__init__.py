@@ -11,6 +11,8 @@ check (or a push not confirmed), 2 bad input or an AWS call denied or
 unreachable (nothing changed), 3 a push that stopped midway (it lists the keys
 written and not written), 4 another writer changed the secret during the push
 (it says whether anything was written, and names the keys that may be lost).
+``exec`` becomes its command, whose status is then its own; it returns 127
+(not found) or 126 (not runnable) as a shell does.
 
 Nothing here is imported by the bootstrap itself: the cold path stays small.
 """
@@ -18,6 +20,7 @@ Nothing here is imported by the bootstrap itself: the cold path stays small.
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Sequence
 
 from ..errors import BootstrapError
@@ -31,7 +34,11 @@ EXIT_OK, EXIT_DIFFERS, EXIT_ERROR, EXIT_PARTIAL, EXIT_CONFLICT = 0, 1, 2, 3, 4
 
 def main(argv: Sequence[str] | None = None, console: Console | None = None) -> int:
     console = console or Console()
-    args = _parser().parse_args(argv)
+    from .exec import split_command
+
+    own, command = split_command(sys.argv[1:] if argv is None else argv)
+    args = _parser().parse_args(own)
+    args.exec_command = command
     try:
         return _run(args, console)
     except PushInterruptedError as exc:
@@ -95,7 +102,27 @@ def _run(args: argparse.Namespace, console: Console) -> int:
     if args.command == "policy":
         from .policy import policy
 
-        return policy(args.stage, account=args.account, settings_file=args.settings, console=console)
+        return policy(
+            args.stage,
+            account=args.account,
+            host=args.host,
+            trust=args.trust,
+            settings_file=args.settings,
+            console=console,
+        )
+    if args.command == "exec":
+        from .exec import exec_stage
+
+        return exec_stage(
+            args.stage,
+            args.exec_command,
+            stray=args.stray,
+            settings_file=args.settings,
+            from_environment=args.from_environment,
+            overrides=args.env,
+            quiet=args.quiet,
+            console=console,
+        )
     from .manifest import manifest
 
     return manifest(args.stage, output=args.output, settings_file=args.settings, console=console)
@@ -153,11 +180,31 @@ def _parser() -> argparse.ArgumentParser:
 
     policy = commands.add_parser("policy", parents=[common], help="print the stage's least-privilege IAM policy")
     policy.add_argument("--account", default="*", help="the AWS account id to put in ARNs (default: *)")
+    policy.add_argument(
+        "--for", dest="host", choices=("lambda", "ec2", "ecs"), default="lambda", help="the role's host"
+    )
+    policy.add_argument("--trust", action="store_true", help="print the role's trust policy instead")
 
     manifest = commands.add_parser("manifest", parents=[common], help="write the stage's SSM parameter names")
     manifest.add_argument(
         "--output", metavar="PATH", help="file to write ('-': stdout; default: BOOTSTRAP_SSM_MANIFEST)"
     )
+    run = commands.add_parser(
+        "exec",
+        parents=[common],
+        help="load the stage's configuration, then become COMMAND (after --)",
+        usage="python -m lambda_bootstrap exec STAGE [options] -- COMMAND [ARGS...]",
+        description="Load the stage's configuration as its Lambda's cold start does, then replace this process "
+        "with COMMAND (docs/hosts.md).",
+    )
+    run.add_argument("--env", action="append", default=[], metavar="BOOTSTRAP_NAME=VALUE", help="set a pointer")
+    run.add_argument(
+        "--from-environment",
+        action="store_true",
+        help="take the pointers from this environment's BOOTSTRAP_* instead of zappa_settings.json",
+    )
+    run.add_argument("--quiet", action="store_true", help="print nothing before the command starts")
+    run.add_argument("stray", nargs="*", help=argparse.SUPPRESS)
     return parser
 
 

@@ -1,4 +1,4 @@
-"""``policy <stage>``: the least-privilege policy of a stage's Lambda role.
+"""``policy <stage> [--for lambda|ec2|ecs] [--trust]``: the least-privilege policy of a stage's role.
 
 Derived from the same pointers the bootstrap reads at cold start, so the
 policy and the loader cannot disagree about which path or secret a stage
@@ -6,6 +6,12 @@ reads. The document is in the form Zappa's ``attach_policy`` file takes.
 ``attach_policy`` *replaces* Zappa's default inline policy, so the function's
 own log group is granted here too. ``secretsmanager:BatchGetSecretValue`` is
 not granted: the bootstrap never calls it (its quota is 100 TPS).
+
+``--for ec2`` (an instance profile's role; Elastic Beanstalk's instances too)
+and ``--for ecs`` (a task role) read the same sources through ``exec``, so
+they get the same read statements and no Lambda log group: their logs go
+through the CloudWatch agent or the task's *execution* role, not this role.
+``--trust`` prints the role's trust policy instead: who may assume it.
 """
 
 from __future__ import annotations
@@ -16,11 +22,30 @@ from typing import Any
 from .console import Console
 from .stage import Stage, load_stage
 
-__all__ = ["policy", "policy_text", "stage_policy"]
+__all__ = ["HOSTS", "policy", "policy_text", "stage_policy", "trust_policy"]
+
+HOSTS = ("lambda", "ec2", "ecs")
+# Who assumes each host's role. Lambda: what Zappa itself creates (its assume_policy.json),
+# since API Gateway's integration and the scheduled events use the same role.
+_PRINCIPALS: dict[str, list[str]] = {
+    "lambda": ["apigateway.amazonaws.com", "lambda.amazonaws.com", "events.amazonaws.com"],
+    "ec2": ["ec2.amazonaws.com"],
+    "ecs": ["ecs-tasks.amazonaws.com"],
+}
 
 
-def policy(stage_name: str, *, account: str = "*", settings_file: str | None = None, console: Console) -> int:
-    console.out.write(policy_text(load_stage(stage_name, settings_file), account))
+def policy(
+    stage_name: str,
+    *,
+    account: str = "*",
+    host: str = "lambda",
+    trust: bool = False,
+    settings_file: str | None = None,
+    console: Console,
+) -> int:
+    stage = load_stage(stage_name, settings_file)
+    document = trust_policy(stage, host, account) if trust else stage_policy(stage, account, host)
+    console.out.write(json.dumps(document, indent=4) + "\n")
     return 0
 
 
@@ -29,17 +54,38 @@ def policy_text(stage: Stage, account: str = "*") -> str:
     return json.dumps(stage_policy(stage, account), indent=4) + "\n"
 
 
-def stage_policy(stage: Stage, account: str = "*") -> dict[str, Any]:
+def trust_policy(stage: Stage, host: str = "lambda", account: str = "*") -> dict[str, Any]:
+    """The role's trust policy on ``host``. An ECS task role with a known account is bound to it.
+
+    The condition is AWS's guard against the confused deputy for task roles: only
+    ECS acting for this account, in the stage's region, may assume the role.
+    """
+    statement: dict[str, Any] = {
+        "Effect": "Allow",
+        "Principal": {"Service": _PRINCIPALS[host]},
+        "Action": "sts:AssumeRole",
+    }
+    if host == "ecs" and account != "*":
+        statement["Condition"] = {
+            "ArnLike": {"aws:SourceArn": f"arn:{_partition(stage.region)}:ecs:{stage.region}:{account}:*"},
+            "StringEquals": {"aws:SourceAccount": account},
+        }
+    return {"Version": "2012-10-17", "Statement": [statement]}
+
+
+def stage_policy(stage: Stage, account: str = "*", host: str = "lambda") -> dict[str, Any]:
     region, partition = stage.region, _partition(stage.region)
     settings = stage.bootstrap
-    statements: list[dict[str, Any]] = [
-        {
-            "Sid": "Logs",
-            "Effect": "Allow",
-            "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
-            "Resource": f"arn:{partition}:logs:{region}:{account}:log-group:/aws/lambda/{stage.function_name}:*",
-        }
-    ]
+    statements: list[dict[str, Any]] = []
+    if host == "lambda":
+        statements.append(
+            {
+                "Sid": "Logs",
+                "Effect": "Allow",
+                "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
+                "Resource": f"arn:{partition}:logs:{region}:{account}:log-group:/aws/lambda/{stage.function_name}:*",
+            }
+        )
     via: list[str] = []
     if settings.ssm_path is not None:
         parameter = f"arn:{partition}:ssm:{region}:{account}:parameter/{settings.ssm_path.strip('/')}"
