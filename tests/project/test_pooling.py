@@ -33,5 +33,5 @@ def test_fifty_clients_over_twenty_connections_fail_directly_and_all_succeed_thr
 
     assert pooled.succeeded == CLIENTS, pooled.errors
     # Every transaction waited for one of the pool's server connections, never for a refusal.
-    assert pooled.percentile(99) is not None and pooled.percentile(99) >= 0.3
+    assert (pooled.percentile(99) or 0.0) >= 0.3
     assert versions["PgBouncer"]
