@@ -75,11 +75,11 @@ class Cluster:
     def log(self) -> Path:
         return self.folder / "server.log"
 
-    def execute(self, *statements: str) -> None:
+    def execute(self, *statements: str, database: str = "postgres") -> None:
         """Run statements as the superuser (autocommit: CREATE DATABASE needs it)."""
         import psycopg2
 
-        connection = psycopg2.connect(self.url())
+        connection = psycopg2.connect(self.url(database=database))
         connection.autocommit = True
         try:
             with connection.cursor() as cursor:

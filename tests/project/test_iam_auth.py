@@ -13,6 +13,8 @@ from __future__ import annotations
 import datetime
 import logging
 import secrets
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from typing import Any
 from urllib.parse import urlsplit
@@ -29,6 +31,8 @@ from lambda_bootstrap import rds_auth
 from project.db.postgresql.base import DatabaseWrapper
 from project.db.postgresql.iam import check_iam_settings
 from project.settings.environment import env_database
+
+from .conftest import ROOT, clean_environment
 
 HOST = "shop-db.c9akciq32xyz.us-east-1.rds.amazonaws.com"
 START = datetime.datetime(2026, 11, 25, 12, 0, 0)
@@ -203,3 +207,36 @@ def test_bad_iam_settings_stop_the_settings_and_the_backend_naming_the_key(
 
 def test_without_iam_auth_nothing_changes(iam_role: IamRole) -> None:
     check_iam_settings({"HOST": "127.0.0.1", "PASSWORD": "x", "IAM_AUTH": False})
+
+
+def prod_settings(**environment: str) -> subprocess.CompletedProcess[str]:
+    code = "from django.conf import settings; print(settings.DATABASES['default']['IAM_AUTH'])"
+    env = clean_environment(
+        DJANGO_SETTINGS_MODULE="project.settings.prod",
+        SECRET_KEY="test-only-" + "k" * 40,
+        ALLOWED_HOSTS="localhost",
+        **environment,
+    )
+    return subprocess.run(
+        [sys.executable, "-c", f"import django; django.setup(); {code}"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_one_environment_key_switches_the_prod_settings_to_iam_auth_and_a_wrong_stage_stops_at_import() -> None:
+    on = prod_settings(DATABASE_URL=f"postgres://app_user@{HOST}:5432/shop", DATABASE_IAM_AUTH="true")
+    assert on.returncode == 0, on.stderr
+    assert on.stdout.strip() == "True"
+
+    off = prod_settings(DATABASE_URL="postgres://app:pw@db.internal.example:5432/shop")
+    assert off.stdout.strip() == "False", off.stderr
+
+    wrong = prod_settings(DATABASE_URL="postgres://app_user@db.internal.example:5432/shop", DATABASE_IAM_AUTH="yes")
+    assert wrong.returncode != 0
+    assert "ImproperlyConfigured: DATABASE_IAM_AUTH is on but DATABASE_URL's host is not an RDS" in wrong.stderr
+    assert "db.internal.example" not in wrong.stderr and "app_user" not in wrong.stderr
