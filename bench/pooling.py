@@ -127,17 +127,19 @@ def compare(
     pooled = BurstOutcome(f"PgBouncer transaction pool of {pool_size}", 0)
     with postgres_cluster(max_connections=max_connections) as cluster:
         cluster.add_role("app", password, database="app")
+        # Direct first: PgBouncer's idle server connections would take slots from later direct rounds.
+        for _ in range(rounds):
+            direct.merge(
+                burst(
+                    cluster.url("app", password, "app"),
+                    clients=clients,
+                    hold=hold,
+                    transaction_pooling=False,
+                    mode=direct.mode,
+                )
+            )
         with pgbouncer(cluster, database="app", users={"app": password}, pool_size=pool_size) as bouncer:
             for _ in range(rounds):
-                direct.merge(
-                    burst(
-                        cluster.url("app", password, "app"),
-                        clients=clients,
-                        hold=hold,
-                        transaction_pooling=False,
-                        mode=direct.mode,
-                    )
-                )
                 pooled.merge(
                     burst(
                         bouncer.url("app", password, "app"),
@@ -188,7 +190,13 @@ def section(outcomes: Sequence[BurstOutcome], versions: dict[str, str], args: ar
             f"Straight at the database, at most {slots} requests hold a connection at once "
             f"(`max_connections` {args.max_connections} minus {SUPERUSER_RESERVED} slots reserved for superusers); "
             "the others fail at once. Through the pooler every request is served, and the price is queueing: "
-            f"the {args.pool_size} server connections serve the transactions in turn, which is the p99 above.",
+            f"the {args.pool_size} server connections serve the transactions in turn, which is the p99 above. "
+            "The pool's own server connections count against `max_connections` like any client's (RDS Proxy's "
+            "`MaxConnectionsPercent` bounds them), so size it below the database's limit.",
+            "",
+            f"So this database's ceiling is {slots} concurrent requests straight, and all {args.clients} measured "
+            "through the pooler (its bound moves to the pooler's client limit and to how long requests may queue); "
+            "the stage's ceiling is the smaller of this and its configuration's.",
             END,
         ]
     )
