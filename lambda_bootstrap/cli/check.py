@@ -81,6 +81,7 @@ def run_checks(stage: Stage, aws: Aws, console: Console, burst: BurstOptions | N
     record(sources)
     record(_required(stage, values))
     record(_values(stage, values))
+    record(_database(stage, values))
     record(_policy_file(stage))
     record(_role(stage, aws))
     record(_burst(stage, aws, burst or BurstOptions()))
@@ -157,6 +158,64 @@ def _values(stage: Stage, values: dict[str, str]) -> CheckResult:
         return CheckResult("values", FAIL, f"{len(result.failures)} value(s) do not parse", result.failures + notes)
     summary = f"{len(result.checked)} typed value(s) parse: {', '.join(result.checked) or 'none'}"
     return CheckResult("values", PASS, summary, notes)
+
+
+def _database(stage: Stage, values: dict[str, str]) -> CheckResult:
+    """Where DATABASE_URL points (proxy or instance: the part, never the host), and the connections a burst needs."""
+    from . import database
+    from .errors import StageError
+
+    name = "database"
+    environment = {**values, **stage.environment}  # as at cold start, the function's own variables win
+    try:
+        iam = database.iam_declaration(stage.environment)
+    except StageError as exc:
+        return CheckResult(name, FAIL, str(exc))
+    target = database.database_target(environment.get("DATABASE_URL", ""))
+    if target is None:
+        return CheckResult(name, SKIP, "no DATABASE_URL with a host in the stage's sources or environment")
+    problems: list[str] = []
+    notes: list[str] = []
+    pooled = environment.get("DATABASE_TRANSACTION_POOLING", "").strip().lower() in {"1", "true", "yes", "on"}
+    if target.kind == "proxy" and not pooled:
+        notes.append(
+            "DATABASE_TRANSACTION_POOLING is off: Django's server-side cursors (QuerySet.iterator()) pin the "
+            "proxy's sessions; set it to true (docs/database.md)"
+        )
+    reserved = stage.config.get("reserved_concurrency")
+    if reserved is None:
+        notes.append(
+            "no reserved_concurrency: the function scales to the account's concurrency (1,000 by default), "
+            "each busy container holding its own database connection"
+        )
+    elif isinstance(reserved, bool) or not isinstance(reserved, int) or reserved < 0:
+        problems.append("reserved_concurrency must be a whole number")
+    else:
+        needed = database.connections_needed(reserved)
+        if target.kind == "proxy":
+            notes.append(
+                f"reserved_concurrency {reserved}: the proxy multiplexes them over its share of max_connections "
+                f"(MaxConnectionsPercent); straight at the database they would need max_connections >= {needed}"
+            )
+        else:
+            notes.append(
+                f"reserved_concurrency {reserved}: the database needs max_connections >= {needed} (one connection "
+                f"per container + {database.RESERVED_CONNECTIONS} reserved), or an RDS Proxy in front"
+            )
+    if iam is not None:
+        if target.kind == "other":
+            problems.append("DATABASE_IAM_AUTH is on but DATABASE_URL's host is not an RDS or RDS Proxy endpoint")
+        elif target.region != stage.region:
+            problems.append("DATABASE_IAM_AUTH is on but DATABASE_URL's host is in another region than the stage")
+        if target.kind != "other" and database.resource_kind(iam.resource_id) != target.kind:
+            problems.append(f"DATABASE_IAM_RESOURCE_ID is not the id of {target.description}")
+        if target.user != iam.user:
+            problems.append("DATABASE_URL's user is not DATABASE_IAM_USER, the one rds-db:connect is granted on")
+        if target.has_password:
+            problems.append("DATABASE_IAM_AUTH is on but DATABASE_URL carries a password: remove it")
+        notes.append("IAM auth: each connection's password is a token; rds-db:connect on DATABASE_IAM_RESOURCE_ID")
+    summary = f"DATABASE_URL points at {target.description}"
+    return CheckResult(name, FAIL if problems else PASS, summary, problems + notes)
 
 
 def _policy_file(stage: Stage) -> CheckResult:

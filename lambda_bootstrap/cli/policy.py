@@ -109,6 +109,19 @@ def stage_policy(stage: Stage, account: str = "*", host: str = "lambda") -> dict
             }
         )
         via.append(f"secretsmanager.{region}.amazonaws.com")
+    from .database import iam_declaration  # here, not at the top: the statement list is this edit's only place
+
+    iam_database = iam_declaration(stage.environment)
+    if iam_database is not None:  # DATABASE_IAM_AUTH: rds-db:connect as the stage's database user, only as it
+        statements.append(
+            {
+                "Sid": "ConnectAsTheStageDatabaseUser",
+                "Effect": "Allow",
+                "Action": ["rds-db:connect"],
+                "Resource": f"arn:{partition}:rds-db:{region}:{account}:dbuser:"
+                f"{iam_database.resource_id}/{iam_database.user}",
+            }
+        )
     statements.append(
         {
             "Sid": "DecryptThroughTheseServicesOnly",

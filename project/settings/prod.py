@@ -6,6 +6,8 @@ stage's SSM path and secrets; a missing one stops start-up naming it.
 
 from __future__ import annotations
 
+from project.db.postgresql.iam import IAM_AUTH_SETTING, check_iam_settings
+
 from .base import *  # noqa: F403
 from .base import ALLOWED_HOSTS
 from .environment import env_bool, env_database, env_int, env_list, require
@@ -19,8 +21,14 @@ DATABASES = {
         **env_database("DATABASE_URL", engines=("django.db.backends.postgresql",)),
         # A rotated password must not break a warm container: see project/db.
         "ENGINE": "project.db.postgresql",
+        # Behind a transaction-pooling proxy (RDS Proxy, PgBouncer) a server-side cursor
+        # would outlive the transaction that holds its server connection: docs/database.md.
+        "DISABLE_SERVER_SIDE_CURSORS": env_bool("DATABASE_TRANSACTION_POOLING", False),
+        # Password-free: each new connection's password is a fresh IAM token (docs/database.md).
+        IAM_AUTH_SETTING: env_bool("DATABASE_IAM_AUTH", False),
     }
 }
+check_iam_settings(DATABASES["default"])  # a stage that cannot sign its tokens stops here, naming the key
 
 # API Gateway terminates TLS and says so in X-Forwarded-Proto.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -12,6 +12,10 @@ open connections (CONN_MAX_AGE) make no call at all.
 A refresh that fails (Secrets Manager throttled or down) never breaks a
 connection by itself: the cached credentials are used, and a warning names the
 key. The password is never logged and never in an error raised here.
+
+With ``DATABASE_IAM_AUTH`` on (the settings' ``IAM_AUTH``), ``DATABASE_URL``
+holds no password: each new connection's password is a fresh IAM token
+(:mod:`.iam`), signed locally by the bootstrap.
 """
 
 from __future__ import annotations
@@ -25,6 +29,8 @@ from django.db.backends.postgresql import base
 
 import lambda_bootstrap
 from project.settings.environment import env_database
+
+from .iam import IAM_AUTH_SETTING, with_iam_token
 
 __all__ = ["DatabaseWrapper"]
 
@@ -40,7 +46,10 @@ class DatabaseWrapper(base.DatabaseWrapper):
     def get_connection_params(self) -> dict[str, Any]:
         _refresh_secret(max_age=None)  # no AWS call while the cached secret is fresh
         self._take_credentials_from_environment()
-        return super().get_connection_params()
+        params = super().get_connection_params()
+        if self.settings_dict.get(IAM_AUTH_SETTING):  # DATABASE_IAM_AUTH: a fresh token, no stored password
+            params = with_iam_token(params)
+        return params
 
     def get_new_connection(self, conn_params: dict[str, Any]) -> Any:
         try:

@@ -46,6 +46,7 @@ def test_a_ready_stage_passes_every_check(seeded: FakeAccount) -> None:
         "sources": "PASS",
         "required": "PASS",
         "values": "PASS",
+        "database": "PASS",
         "policy-file": "PASS",
         "role": "SKIP",
         "burst": "PASS",
@@ -138,3 +139,100 @@ def test_a_broader_or_absent_attach_policy_fails(project: Path, account: FakeAcc
     assert "missing: ssm:getparameters on arn:aws:ssm:us-east-1:*:parameter/shop/prod/*" in broader.out
     assert "broader than needed: ssm:getparametersbypath on arn:aws:ssm:us-east-1:*:parameter/shop/*" in broader.out
     account.assert_nothing_leaked(absent.out, absent.err, broader.out, broader.err)
+
+
+PROXY_HOST = "shop-proxy.proxy-c9akciq32xyz.us-east-1.rds.amazonaws.com"
+INSTANCE_HOST = "shop-db.c9akciq32xyz.us-east-1.rds.amazonaws.com"
+
+
+def database_stage(
+    project: Path, account: FakeAccount, url: str, environment: dict[str, str] | None = None, **config: object
+) -> None:
+    """Stage prod of the test project, DATABASE_URL in its SSM path, extra variables and settings as given."""
+    account.parameters({"SECRET_KEY": "a-long-secret-key-value", "ALLOWED_HOSTS": "example.com", "DATABASE_URL": url})
+    if not account.secrets.list_secrets()["SecretList"]:
+        account.secret("shop/prod/database", {"password": "pw-value-long"})
+    settings = json.loads((project / "zappa_settings.json").read_text(encoding="utf-8"))
+    settings["prod"]["environment_variables"].update(environment or {})
+    settings["prod"] = {k: v for k, v in settings["prod"].items() if k != "reserved_concurrency"} | config
+    (project / "zappa_settings.json").write_text(json.dumps(settings), encoding="utf-8")
+
+
+def database_lines(output: str) -> str:
+    lines = output.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.split()[1:2] == ["database"])
+    end = next((i for i in range(start + 1, len(lines)) if not lines[i].startswith("        ")), len(lines))
+    return "\n".join(lines[start:end])
+
+
+def test_database_names_a_proxy_and_the_connections_reserved_concurrency_would_need(
+    project: Path, account: FakeAccount
+) -> None:
+    iam = {
+        "DATABASE_IAM_AUTH": "true",
+        "DATABASE_IAM_RESOURCE_ID": "prx-0123456789abcdef0",
+        "DATABASE_IAM_USER": "app_user",
+        "DATABASE_TRANSACTION_POOLING": "true",
+    }
+    database_stage(project, account, f"postgres://app_user@{PROXY_HOST}:5432/shop", iam, reserved_concurrency=200)
+    result = run("check", "prod")
+    row = database_lines(result.out)
+    assert row.split()[:2] == ["PASS", "database"], row
+    assert "DATABASE_URL points at an RDS Proxy endpoint" in row
+    assert "reserved_concurrency 200" in row and "max_connections >= 203" in row
+    assert "IAM auth" in row
+    assert "pin" not in row  # transaction pooling is declared
+    assert PROXY_HOST not in result.text and "c9akciq32xyz" not in result.text
+
+
+def test_database_straight_at_an_instance_names_the_max_connections_needed(project: Path, account: FakeAccount) -> None:
+    database_stage(project, account, f"postgres://app:pw-value-x@{INSTANCE_HOST}:5432/shop", reserved_concurrency=50)
+    row = database_lines(run("check", "prod").out)
+    assert row.split()[:2] == ["PASS", "database"], row
+    assert "an RDS instance endpoint" in row
+    assert "the database needs max_connections >= 53" in row and "or an RDS Proxy in front" in row
+
+    database_stage(project, account, f"postgres://app:pw-value-x@{PROXY_HOST}:5432/shop")
+    row = database_lines(run("check", "prod").out)
+    assert "no reserved_concurrency" in row
+    assert "DATABASE_TRANSACTION_POOLING is off" in row
+
+
+@pytest.mark.parametrize(
+    ("url", "environment", "expected"),
+    [
+        (
+            "postgres://app_user@db.internal.example:5432/shop",
+            {},
+            "DATABASE_IAM_AUTH is on but DATABASE_URL's host is not an RDS or RDS Proxy endpoint",
+        ),
+        (f"postgres://someone_else@{PROXY_HOST}:5432/shop", {}, "DATABASE_URL's user is not DATABASE_IAM_USER"),
+        (f"postgres://app_user:Stored-Pa55@{PROXY_HOST}:5432/shop", {}, "DATABASE_URL carries a password"),
+        (
+            f"postgres://app_user@{INSTANCE_HOST}:5432/shop",
+            {},
+            "DATABASE_IAM_RESOURCE_ID is not the id of an RDS instance endpoint",
+        ),
+        (
+            f"postgres://app_user@{PROXY_HOST}:5432/shop",
+            {"DATABASE_IAM_USER": ""},
+            "DATABASE_IAM_AUTH is on but DATABASE_IAM_USER not set",
+        ),
+    ],
+)
+def test_database_fails_an_iam_stage_that_cannot_connect_naming_keys_only(
+    project: Path, account: FakeAccount, url: str, environment: dict[str, str], expected: str
+) -> None:
+    iam = {
+        "DATABASE_IAM_AUTH": "on",
+        "DATABASE_IAM_RESOURCE_ID": "prx-0123456789abcdef0",
+        "DATABASE_IAM_USER": "app_user",
+    }
+    database_stage(project, account, url, {**iam, **environment})
+    result = run("check", "prod")
+    row = database_lines(result.out)
+    assert row.split()[:2] == ["FAIL", "database"], row
+    assert expected in row
+    assert "result: FAIL" in result.out
+    for value in ("db.internal.example", "c9akciq32xyz", "someone_else", "Stored-Pa55"):
+        assert value not in result.text

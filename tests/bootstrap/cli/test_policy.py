@@ -72,3 +72,54 @@ def test_the_command_prints_the_document_and_fills_the_account(project: Path) ->
     document = json.loads(result.out)
     assert document["Statement"][1]["Resource"][0] == "arn:aws:ssm:us-east-1:123456789012:parameter/shop/prod"
     assert run("policy", "nope").code == 2
+
+
+IAM_DATABASE = {
+    "DATABASE_IAM_AUTH": "true",
+    "DATABASE_IAM_RESOURCE_ID": "prx-0123456789abcdef0",
+    "DATABASE_IAM_USER": "app_user",
+}
+
+
+def write_stage(project: Path, environment: dict[str, str]) -> None:
+    settings = json.loads((project / "zappa_settings.json").read_text(encoding="utf-8"))
+    settings["prod"]["environment_variables"].update(environment)
+    (project / "zappa_settings.json").write_text(json.dumps(settings), encoding="utf-8")
+
+
+def test_iam_database_auth_grants_rds_db_connect_on_the_stage_database_user_only(project: Path) -> None:
+    write_stage(project, IAM_DATABASE)
+    document = stage_policy(load_stage("prod"), account="123456789012")
+    by_sid = {s["Sid"]: s for s in document["Statement"]}
+    assert by_sid["ConnectAsTheStageDatabaseUser"] == {
+        "Sid": "ConnectAsTheStageDatabaseUser",
+        "Effect": "Allow",
+        "Action": ["rds-db:connect"],
+        "Resource": "arn:aws:rds-db:us-east-1:123456789012:dbuser:prx-0123456789abcdef0/app_user",
+    }
+    assert "*" not in by_sid["ConnectAsTheStageDatabaseUser"]["Resource"]
+    # The kms statement stays last; a stage without IAM auth gets no rds-db statement at all.
+    assert document["Statement"][-1]["Sid"] == "DecryptThroughTheseServicesOnly"
+    write_stage(project, {"DATABASE_IAM_AUTH": "false"})
+    actions = {a for s in stage_policy(load_stage("prod"))["Statement"] for a in s["Action"]}
+    assert "rds-db:connect" not in actions
+
+
+@pytest.mark.parametrize(
+    ("environment", "named"),
+    [
+        ({"DATABASE_IAM_RESOURCE_ID": ""}, "DATABASE_IAM_RESOURCE_ID"),
+        ({"DATABASE_IAM_USER": ""}, "DATABASE_IAM_USER"),
+        ({"DATABASE_IAM_RESOURCE_ID": "arn:aws:rds:us-east-1:1:db-proxy:prx-1"}, "DATABASE_IAM_RESOURCE_ID must be"),
+        ({"DATABASE_IAM_USER": "*"}, "DATABASE_IAM_USER must be"),
+        ({"DATABASE_IAM_AUTH": "perhaps"}, "DATABASE_IAM_AUTH must be a boolean"),
+    ],
+)
+def test_an_incomplete_iam_declaration_stops_the_command_naming_the_key(
+    project: Path, environment: dict[str, str], named: str
+) -> None:
+    write_stage(project, {**IAM_DATABASE, **environment})
+    result = run("policy", "prod")
+    assert result.code == 2
+    assert named in result.err
+    assert "prx-1" not in result.err
