@@ -58,12 +58,20 @@ class Clients:
                     max_pool_connections=MAX_POOL_CONNECTIONS,
                 )
                 drop_body_logging()
-                if self._session is None:
-                    import boto3
-
-                    self._session = boto3.session.Session()
-                self._clients[service] = self._session.client(service, config=config)
+                self._clients[service] = self._session_locked().client(service, config=config)
             return self._clients[service]
+
+    def session(self) -> Any:
+        """The boto3 session every client here comes from: one credential chain per container."""
+        with self._lock:
+            return self._session_locked()
+
+    def _session_locked(self) -> Any:
+        if self._session is None:
+            import boto3
+
+            self._session = boto3.session.Session()
+        return self._session
 
     def forget(self) -> None:
         """Drop the clients and the session (a fresh container: tests and benchmarks)."""

@@ -170,7 +170,7 @@ def _sign(target: IamAuthTarget) -> str:
 
         # The bootstrap's own session (one credential chain per container); a client of
         # the database's region, as botocore reads no AWS_REGION by itself.
-        client = clients._session().client("rds", region_name=target.region)
+        client = clients.default_clients.session().client("rds", region_name=target.region)
         _rds_clients[target.region] = client
     _signing.active = True
     try:
