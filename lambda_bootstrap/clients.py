@@ -3,18 +3,18 @@
 boto3 is imported here lazily, so a process with no AWS source configured
 (local development) never imports it and never opens a socket.
 
-botocore logs every request and response *body* at DEBUG, and Zappa's
-``log_level: DEBUG`` sets the root logger to DEBUG: secret values would reach
-CloudWatch. So the first client made here also installs a filter on the two
-botocore loggers that print bodies, dropping their DEBUG records. Their INFO
-and above still pass, and every other botocore logger is untouched.
+botocore logs request headers, bodies and body digests at DEBUG, and Zappa's
+``log_level: DEBUG`` sets the root logger to DEBUG: credentials and values
+would reach CloudWatch. So the first client made here silences the SDK's
+loggers below INFO first (log_hygiene.py says which and why).
 """
 
 from __future__ import annotations
 
-import logging
 import threading
 from typing import Any
+
+from .log_hygiene import drop_body_logging
 
 __all__ = ["CONNECT_TIMEOUT", "READ_TIMEOUT", "drop_body_logging", "forget_clients", "get_client"]
 
@@ -54,19 +54,6 @@ def forget_clients() -> None:
 
 
 _sessions: list[Any] = []
-BODY_LOGGERS = ("botocore.parsers", "botocore.endpoint")
-
-
-class _DropDebugRecords(logging.Filter):
-    def filter(self, record: logging.LogRecord) -> bool:
-        return record.levelno > logging.DEBUG
-
-
-def drop_body_logging() -> None:
-    for name in BODY_LOGGERS:
-        logger = logging.getLogger(name)
-        if not any(isinstance(f, _DropDebugRecords) for f in logger.filters):
-            logger.addFilter(_DropDebugRecords())
 
 
 def _session() -> Any:

@@ -18,6 +18,7 @@ import pytest
 from tests.deploy.conftest import API_TOKEN, APP, EXPECTED_BOOTSTRAP_CALLS, STAGE, SeededStage
 from tests.deploy.lambda_events import api_gateway_event, keep_warm_event, scheduled_event
 from tests.deploy.lambda_runtime import ContainerRun, LambdaFunction
+from tests.leaks import assert_nothing_leaked
 
 pytestmark = pytest.mark.usefixtures("migrated_prod")
 
@@ -31,8 +32,7 @@ def health_request() -> dict[str, object]:
 def assert_no_secret_leaked(run: ContainerRun, stage: SeededStage) -> None:
     """Nothing seeded that is secret reaches the logs, a response or an error."""
     text = run.output + json.dumps([dataclasses.asdict(i) for i in run.invocations]) + json.dumps(run.init_error)
-    for value in stage.secret_values:
-        assert value not in text
+    assert_nothing_leaked(stage.secret_values, text)
 
 
 def test_manage_event_migrates_through_the_bootstrap(migrated_prod: ContainerRun) -> None:
