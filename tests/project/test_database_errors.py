@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import secrets
 import traceback
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
@@ -23,10 +24,11 @@ from tests.stage import seed_stage
 from .conftest import clean_environment, run_manage
 
 ALIAS = "failing"
+Connect = Callable[..., BaseException]
 
 
 @pytest.fixture
-def connect_to(monkeypatch: pytest.MonkeyPatch, django_db_blocker: object) -> Iterator[object]:
+def connect_to(monkeypatch: pytest.MonkeyPatch, django_db_blocker: Any) -> Iterator[Connect]:
     """Open a connection through the project's backend to the given parts; returns the error it raised."""
     monkeypatch.delenv("DATABASE_URL", raising=False)  # the backend would take USER/PASSWORD from it
     opened: list[DatabaseWrapper] = []
@@ -47,7 +49,7 @@ def connect_to(monkeypatch: pytest.MonkeyPatch, django_db_blocker: object) -> It
         )
         wrapper = DatabaseWrapper(settings["default"], alias=ALIAS)
         opened.append(wrapper)
-        with django_db_blocker.unblock(), pytest.raises(OperationalError) as raised:  # type: ignore[attr-defined]
+        with django_db_blocker.unblock(), pytest.raises(OperationalError) as raised:
             wrapper.ensure_connection()
         return raised.value
 
@@ -60,7 +62,7 @@ def everything_printed(error: BaseException) -> str:
     return str(error) + "".join(traceback.format_exception(error))
 
 
-def test_an_unresolvable_host_is_named_by_its_key(connect_to) -> None:  # type: ignore[no-untyped-def]
+def test_an_unresolvable_host_is_named_by_its_key(connect_to: Connect) -> None:
     host = f"db-{secrets.token_hex(6)}.invalid"
     password = f"pw-{secrets.token_hex(8)}"
 
@@ -72,7 +74,7 @@ def test_an_unresolvable_host_is_named_by_its_key(connect_to) -> None:  # type: 
     assert_nothing_leaked({"host": host, "password": password, "user": "app_user_canary"}, everything_printed(error))
 
 
-def test_a_refused_port_is_named_by_its_key(connect_to, postgres_url: str) -> None:  # type: ignore[no-untyped-def]
+def test_a_refused_port_is_named_by_its_key(connect_to: Connect, postgres_url: str) -> None:
     error = connect_to("127.0.0.1", 9, "app_user_canary", "pw-refused-canary")
 
     assert str(error) == "could not connect to the database: connection refused at DATABASE_URL's host and port"
@@ -80,7 +82,7 @@ def test_a_refused_port_is_named_by_its_key(connect_to, postgres_url: str) -> No
     assert '"127.0.0.1", port 9' not in everything_printed(error)
 
 
-def test_a_wrong_password_names_the_key_not_the_user(connect_to, postgres_url: str) -> None:  # type: ignore[no-untyped-def]
+def test_a_wrong_password_names_the_key_not_the_user(connect_to: Connect, postgres_url: str) -> None:
     server = urlsplit(postgres_url)
     password = f"wrong-{secrets.token_hex(8)}"
 
@@ -91,7 +93,7 @@ def test_a_wrong_password_names_the_key_not_the_user(connect_to, postgres_url: s
     assert_nothing_leaked({"password": password, "port": f"port {server.port}"}, everything_printed(error))
 
 
-def test_an_unknown_database_is_named_by_its_key(connect_to, postgres_url: str) -> None:  # type: ignore[no-untyped-def]
+def test_an_unknown_database_is_named_by_its_key(connect_to: Connect, postgres_url: str) -> None:
     server = urlsplit(postgres_url)
     name = f"db_{secrets.token_hex(6)}"
 
