@@ -165,8 +165,8 @@ def _event_shape(text: str) -> str:
             shape[str(key)] = value.split("?", 1)[0] if isinstance(value, str) else value
         elif isinstance(value, dict):
             shape[str(key)] = f"<redacted: {len(value)} entries>"
-        elif value is None:
-            shape[str(key)] = None
+        elif value is None or isinstance(value, bool):
+            shape[str(key)] = value
         else:
             shape[str(key)] = "<redacted>"
     return repr(shape)
