@@ -113,7 +113,7 @@ def silence_aws_wire_logging() -> None:
     """Keep the AWS SDK's loggers at INFO and above, whatever the root logger's level (idempotent)."""
     for tree in SILENCED_TREES:
         logger = logging.getLogger(tree)
-        if logger.level == logging.NOTSET or logger.level < logging.INFO:
+        if logger.level < logging.INFO:  # NOTSET (inherit) or lower
             logger.setLevel(logging.INFO)
     for name in (*SILENCED_TREES, *CARRIERS):
         _add_once(logging.getLogger(name), _BelowInfoDropped)
