@@ -28,7 +28,6 @@ logs.
 
 from __future__ import annotations
 
-import ast
 import logging
 import re
 from typing import Any
@@ -153,6 +152,8 @@ def _replace(record: logging.LogRecord, message: str) -> None:
 
 def _event_shape(text: str) -> str:
     """The event's keys, a few harmless values, and counts: nothing a caller sent."""
+    import ast  # only where Zappa logs events (debug on): not on every cold path
+
     try:
         event: Any = ast.literal_eval(text)
     except (ValueError, SyntaxError, MemoryError, RecursionError):
