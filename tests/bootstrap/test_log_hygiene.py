@@ -31,8 +31,6 @@ from tests.leaks import canary, find_leaks
 
 from .cli.tooling import STAGES
 
-pytestmark = pytest.mark.slow
-
 ROOT = Path(__file__).resolve().parents[2]
 APP, STAGE = "shop", "prod"
 
@@ -140,6 +138,7 @@ def in_trees(name: str) -> bool:
     return any(name == tree or name.startswith(tree + ".") for tree in SILENCED_TREES)
 
 
+@pytest.mark.slow
 def test_every_sdk_logger_that_carries_a_secret_is_a_known_carrier(
     moto_endpoint: str, canaries: dict[str, str], tmp_path: Path
 ) -> None:
@@ -157,6 +156,7 @@ def test_every_sdk_logger_that_carries_a_secret_is_a_known_carrier(
     assert not unclassified, f"classify these SDK loggers (CARRIERS or QUIET_LOGGERS): {sorted(unclassified)}"
 
 
+@pytest.mark.slow
 def test_the_bootstrap_at_debug_logs_no_credential_value_or_digest(
     moto_endpoint: str, canaries: dict[str, str], tmp_path: Path
 ) -> None:
@@ -195,6 +195,7 @@ CLI_COMMANDS = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("command", list(CLI_COMMANDS))
 def test_every_cli_command_at_debug_logs_no_credential_value_or_digest(
     command: str, moto_endpoint: str, canaries: dict[str, str], tmp_path: Path
@@ -227,3 +228,24 @@ def test_every_cli_command_at_debug_logs_no_credential_value_or_digest(
     assert not [r["logger"] for r in run.records if in_trees(r["logger"]) and r["level"] < 20]
     if command != "policy":
         assert run.wire, "no AWS call was made: nothing was tested"
+
+
+def test_a_carrier_given_a_debug_level_of_its_own_still_drops_debug(caplog: pytest.LogCaptureFixture) -> None:
+    """The tree's INFO level is inherited; the carriers' filter holds even when someone sets DEBUG on one."""
+    import logging
+
+    from lambda_bootstrap.log_hygiene import silence_aws_wire_logging
+
+    auth, tree = logging.getLogger("botocore.auth"), logging.getLogger("botocore")
+    before = auth.level, tree.level
+    silence_aws_wire_logging()
+    try:
+        auth.setLevel(logging.DEBUG)
+        with caplog.at_level(logging.DEBUG):
+            auth.debug("CanonicalRequest: x-amz-security-token:canary")
+            logging.getLogger("botocore.some_new_module").debug("a new logger's wire dump")
+            auth.warning("signature version not supported")
+        assert [(r.name, r.levelname) for r in caplog.records] == [("botocore.auth", "WARNING")]
+    finally:
+        auth.setLevel(before[0])
+        tree.setLevel(before[1])
