@@ -33,7 +33,7 @@ from tests.deploy.lambda_events import API_HOST, api_gateway_event, manage_event
 from tests.deploy.lambda_runtime import LambdaFunction
 from tests.deploy.ric_container import RicRun, debug_forced_task_root, run_under_ric, runtime_directory
 from tests.leaks import canary, find_leaks
-from tests.stage import database_secret, reset_moto
+from tests.stage import database_secret, reset_moto, seed_stage
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.usefixtures("migrated_prod")]
 
@@ -92,18 +92,10 @@ def canaries(e2e_database_url: str) -> Canaries:
 
 @pytest.fixture
 def stage(moto_server: str, e2e_database_url: str, canaries: Canaries) -> Iterator[str]:
-    """prod seeded with the canary values; yields moto's endpoint."""
+    """prod seeded as an operator does (tests/stage.py), its values the canaries; yields moto's endpoint."""
     reset_moto(moto_server)
-    ssm = boto3.client("ssm", endpoint_url=moto_server)
-    values = {
-        "ALLOWED_HOSTS": API_HOST,
-        **{key: canaries.configuration[key] for key in ("SECRET_KEY", "API_TOKEN", "HEALTH_TOKEN")},
-    }
-    for key, value in values.items():
-        ssm.put_parameter(Name=f"/{APP}/{STAGE}/{key}", Value=value, Type="SecureString", Overwrite=True)
-    boto3.client("secretsmanager", endpoint_url=moto_server).create_secret(
-        Name=f"{APP}/{STAGE}/database", SecretString=json.dumps(database_secret(e2e_database_url))
-    )
+    values = {key: canaries.configuration[key] for key in ("SECRET_KEY", "API_TOKEN", "HEALTH_TOKEN")}
+    seed_stage(APP, STAGE, e2e_database_url, {"ALLOWED_HOSTS": API_HOST, **values}, moto_server)
     yield moto_server
     reset_moto(moto_server)
 
