@@ -3,25 +3,24 @@
 boto3 is imported here lazily, so a process with no AWS source configured
 (local development) never imports it and never opens a socket.
 
-botocore logs every request and response *body* at DEBUG, and Zappa's
-``log_level: DEBUG`` sets the root logger to DEBUG: secret values would reach
-CloudWatch. So the first client made here also installs a filter on the two
-botocore loggers that print bodies, dropping their DEBUG records. Their INFO
-and above still pass, and every other botocore logger is untouched.
+botocore logs request headers, bodies and body digests at DEBUG, and Zappa's
+``log_level: DEBUG`` sets the root logger to DEBUG: credentials and values
+would reach CloudWatch. So the first client made here silences the SDK's
+loggers below INFO first (log_hygiene.py says which and why).
 """
 
 from __future__ import annotations
 
-import logging
 import threading
 from typing import Any
+
+from .log_hygiene import silence_aws_wire_logging
 
 __all__ = [
     "CONNECT_TIMEOUT",
     "READ_TIMEOUT",
     "Clients",
     "default_clients",
-    "drop_body_logging",
     "forget_clients",
     "get_client",
 ]
@@ -57,7 +56,7 @@ class Clients:
                     retries={"total_max_attempts": 1},  # retry.call_aws retries, deadline-aware
                     max_pool_connections=MAX_POOL_CONNECTIONS,
                 )
-                drop_body_logging()
+                silence_aws_wire_logging()
                 self._clients[service] = self._session_locked().client(service, config=config)
             return self._clients[service]
 
@@ -91,18 +90,3 @@ def get_client(service: str) -> Any:
 def forget_clients() -> None:
     """Drop the default clients (tests and benchmarks: behave as a fresh container)."""
     default_clients.forget()
-
-
-BODY_LOGGERS = ("botocore.parsers", "botocore.endpoint")
-
-
-class _DropDebugRecords(logging.Filter):
-    def filter(self, record: logging.LogRecord) -> bool:
-        return record.levelno > logging.DEBUG
-
-
-def drop_body_logging() -> None:
-    for name in BODY_LOGGERS:
-        logger = logging.getLogger(name)
-        if not any(isinstance(f, _DropDebugRecords) for f in logger.filters):
-            logger.addFilter(_DropDebugRecords())

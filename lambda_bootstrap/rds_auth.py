@@ -22,7 +22,6 @@ never a host, user or token.
 
 from __future__ import annotations
 
-import logging
 import re
 import threading
 import time
@@ -167,30 +166,15 @@ def _sign(target: IamAuthTarget) -> str:
     client = _rds_clients.get(target.region)
     if client is None:
         from . import clients
+        from .log_hygiene import silence_aws_wire_logging
 
+        silence_aws_wire_logging()  # botocore.auth logs the canonical request, the token's makings, at DEBUG
         # The bootstrap's own session (one credential chain per container); a client of
         # the database's region, as botocore reads no AWS_REGION by itself.
         client = clients.default_clients.session().client("rds", region_name=target.region)
         _rds_clients[target.region] = client
-    _signing.active = True
-    try:
-        return str(
-            client.generate_db_auth_token(
-                DBHostname=target.host, Port=target.port, DBUsername=target.user, Region=target.region
-            )
+    return str(
+        client.generate_db_auth_token(
+            DBHostname=target.host, Port=target.port, DBUsername=target.user, Region=target.region
         )
-    finally:
-        _signing.active = False
-
-
-_signing = threading.local()
-
-
-class _DropDebugWhileSigning(logging.Filter):
-    """Drops botocore.auth's DEBUG records (canonical request, signature) in a thread signing a token."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return record.levelno > logging.DEBUG or not getattr(_signing, "active", False)
-
-
-logging.getLogger("botocore.auth").addFilter(_DropDebugWhileSigning())
+    )

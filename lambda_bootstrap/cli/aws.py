@@ -12,9 +12,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from ..clients import drop_body_logging
 from ..fetch import fetch_entries
 from ..keys import ssm_entries, ssm_env_key
+from ..log_hygiene import silence_aws_wire_logging
 from ..merge import Entry, merge
 from ..retry import LoadRun
 from ..sources import Source
@@ -54,7 +54,7 @@ class Aws:
                 read_timeout=READ_TIMEOUT,
                 retries={"total_max_attempts": 1},  # call_aws retries
             )
-            drop_body_logging()  # request bodies hold the values push writes
+            silence_aws_wire_logging()  # request bodies hold the values push writes
             self._clients[service] = boto3.session.Session(region_name=self.region).client(service, config=config)
         return self._clients[service]
 

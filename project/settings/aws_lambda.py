@@ -16,6 +16,11 @@ import os
 from django.core.exceptions import ImproperlyConfigured
 
 import lambda_bootstrap
+from lambda_bootstrap import log_hygiene
+
+# Before the first AWS call and the first event: no header, body, credential or
+# digest in any log line, whatever the stage's log_level (docs/logging.md).
+log_hygiene.install()
 
 BOOTSTRAP_REPORT = lambda_bootstrap.load()
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
-from .environment import env_list
+from .environment import env_list, env_token
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -62,6 +62,10 @@ STATIC_URL = "static/"
 WHITENOISE_USE_FINDERS = True
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [])
+
+# The bearer token that unlocks /health/'s detailed report (project/health/views.py);
+# a value of the stage's configuration like any other. Unset: staff sessions only.
+HEALTH_TOKEN = env_token("HEALTH_TOKEN")
 
 LOG_LEVEL = os.environ.get("DJANGO_LOG_LEVEL", "INFO").strip().upper() or "INFO"
 if LOG_LEVEL not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:

@@ -12,7 +12,7 @@ from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 
-__all__ = ["env_bool", "env_database", "env_int", "env_list", "require"]
+__all__ = ["env_bool", "env_database", "env_int", "env_list", "env_token", "require"]
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
@@ -47,6 +47,14 @@ def env_int(key: str, default: int) -> int:
         return int(raw)
     except ValueError:
         raise ImproperlyConfigured(f"{key} must be an integer") from None
+
+
+def env_token(key: str, *, min_length: int = 32) -> str:
+    """An optional credential (empty when unset); a short one stops start-up, naming the key only."""
+    value = os.environ.get(key, "").strip()
+    if value and len(value) < min_length:
+        raise ImproperlyConfigured(f"{key} must be at least {min_length} characters (a random token)")
+    return value
 
 
 def env_list(key: str, default: list[str] | None = None, *, required: bool = False) -> list[str]:

@@ -25,6 +25,7 @@ APP = "coldstart"
 STAGE = "prod"
 EXPECTED_BOOTSTRAP_CALLS = {"GetSecretValue": 2}  # the bundle and the database secret
 API_TOKEN = "e2e-api-token-" + "Zq7" * 8
+HEALTH_TOKEN = "e2e-health-token-" + "Hv5" * 11  # unlocks /health/'s detailed report
 ENV_FILE_CANARY = "local-dotenv-canary-" + "Kp3" * 8  # planted in the copy's .env, must stay out of the zip
 E2E_DATABASE = "coldstart_e2e"
 
@@ -95,9 +96,10 @@ def e2e_database_url() -> Iterator[str]:
 
 def seed_app_stage(stage: str, endpoint: str, database_url: str) -> SeededStage:
     """The operator's step 1 of the README ("Deploying a stage"), against moto."""
-    values = seed_stage(APP, stage, database_url, {"ALLOWED_HOSTS": API_HOST, "API_TOKEN": API_TOKEN}, endpoint)
+    parameters = {"ALLOWED_HOSTS": API_HOST, "API_TOKEN": API_TOKEN, "HEALTH_TOKEN": HEALTH_TOKEN}
+    values = seed_stage(APP, stage, database_url, parameters, endpoint)
     password = urlsplit(database_url).password or ""
-    return SeededStage(endpoint, (values["SECRET_KEY"], values["API_TOKEN"], password))
+    return SeededStage(endpoint, (values["SECRET_KEY"], values["API_TOKEN"], values["HEALTH_TOKEN"], password))
 
 
 @pytest.fixture(scope="session")

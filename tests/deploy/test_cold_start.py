@@ -14,9 +14,10 @@ import json
 
 import pytest
 
-from tests.deploy.conftest import API_TOKEN, APP, EXPECTED_BOOTSTRAP_CALLS, STAGE, SeededStage
+from tests.deploy.conftest import API_TOKEN, APP, EXPECTED_BOOTSTRAP_CALLS, HEALTH_TOKEN, STAGE, SeededStage
 from tests.deploy.lambda_events import api_gateway_event, keep_warm_event, scheduled_event
 from tests.deploy.lambda_runtime import ContainerRun, LambdaFunction
+from tests.leaks import assert_nothing_leaked
 from tests.stage import update_bundle
 
 pytestmark = pytest.mark.usefixtures("migrated_prod")
@@ -25,14 +26,14 @@ HEARTBEAT_RULE = f"{APP}-{STAGE}-project.health.tasks.record_heartbeat"
 
 
 def health_request() -> dict[str, object]:
-    return api_gateway_event("GET", "/health/", stage=STAGE)
+    """GET /health/ with the stage's token: the detailed report (the public answer is up/down only)."""
+    return api_gateway_event("GET", "/health/", stage=STAGE, headers={"Authorization": f"Bearer {HEALTH_TOKEN}"})
 
 
 def assert_no_secret_leaked(run: ContainerRun, stage: SeededStage) -> None:
     """Nothing seeded that is secret reaches the logs, a response or an error."""
     text = run.output + json.dumps([dataclasses.asdict(i) for i in run.invocations]) + json.dumps(run.init_error)
-    for value in stage.secret_values:
-        assert value not in text
+    assert_nothing_leaked(stage.secret_values, text)
 
 
 def test_manage_event_migrates_through_the_bootstrap(migrated_prod: ContainerRun) -> None:
@@ -60,7 +61,7 @@ def test_first_event_bootstraps_once_and_later_events_make_no_aws_call(
     assert body["stage"] == STAGE
     assert body["database"]["ok"] is True and body["database"]["vendor"] == "postgresql"
     assert body["config"] == {
-        f"secretsmanager:{APP}/{STAGE}/config": ["ALLOWED_HOSTS", "API_TOKEN", "SECRET_KEY"],
+        f"secretsmanager:{APP}/{STAGE}/config": ["ALLOWED_HOSTS", "API_TOKEN", "HEALTH_TOKEN", "SECRET_KEY"],
         f"secretsmanager:{APP}/{STAGE}/database": [
             "DATABASE_DBNAME",
             "DATABASE_ENGINE",

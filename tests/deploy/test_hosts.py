@@ -27,6 +27,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
+from tests.deploy.conftest import HEALTH_TOKEN
 from tests.deploy.host_files import (
     ROOT,
     VENV_BIN,
@@ -204,7 +205,9 @@ def _host_environment(endpoint: str, extra: dict[str, str]) -> dict[str, str]:
 def migrated(moto_endpoint: str, hosts_database_url: str) -> list[str]:
     """docs/hosts.md's laptop example: ``exec staging -- python manage.py migrate``; returns the secrets."""
     staging = seed_stage(APP, "staging", hosts_database_url, {"API_TOKEN": API_TOKEN}, moto_endpoint)
-    prod = seed_stage(APP, "prod", hosts_database_url, {"API_TOKEN": API_TOKEN}, moto_endpoint)
+    prod = seed_stage(
+        APP, "prod", hosts_database_url, {"API_TOKEN": API_TOKEN, "HEALTH_TOKEN": HEALTH_TOKEN}, moto_endpoint
+    )
     env = _host_environment(moto_endpoint, {"PATH": f"{VENV_BIN}:/usr/bin:/bin"})
     result = subprocess.run(
         ["python", "-m", "lambda_bootstrap", "exec", "staging", "--", "python", "manage.py", "migrate", "--noinput"],
@@ -230,7 +233,8 @@ def _free_port() -> int:
 
 
 def _health(port: int) -> tuple[int, dict[str, object]] | None:
-    request = urllib.request.Request(f"http://127.0.0.1:{port}/health/", headers={"Host": "localhost"})
+    headers = {"Host": "localhost", "Authorization": f"Bearer {HEALTH_TOKEN}"}  # the detailed report
+    request = urllib.request.Request(f"http://127.0.0.1:{port}/health/", headers=headers)
     try:
         with urllib.request.urlopen(request, timeout=5) as response:  # noqa: S310 - our own server on loopback
             return response.status, json.loads(response.read())

@@ -30,6 +30,7 @@ from psycopg2 import sql
 
 import lambda_bootstrap
 from project.db.postgresql.base import DatabaseWrapper
+from tests.leaks import assert_nothing_leaked
 from tests.stage import database_secret
 
 SECRET_ID = "coldstart/prod/database"
@@ -135,9 +136,7 @@ def current_user(connection: DatabaseWrapper) -> str:
 
 
 def assert_no_password_in(role: Role, *texts: str) -> None:
-    for text in texts:
-        for password in role.passwords:
-            assert password not in text, "a database password appeared in output"
+    assert_nothing_leaked(role.passwords, *texts)
 
 
 def test_after_rotation_one_fetch_and_one_retry_reconnect(

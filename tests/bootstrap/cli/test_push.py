@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.leaks import assert_nothing_leaked
+
 from ..conftest import PATH, FakeAccount
 from .tooling import run, ssm_values, write_env
 
@@ -15,8 +17,7 @@ HOSTS = "api.example.com,www.example.com"
 
 
 def assert_no_value(text: str, *values: str) -> None:
-    for value in values:
-        assert value not in text, "a value appeared in the output"
+    assert_nothing_leaked(values, text)
 
 
 def test_dry_run_shows_the_plan_by_name_and_writes_nothing(project: Path, account: FakeAccount, aws_calls) -> None:
