@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 import urllib.parse
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -36,9 +36,9 @@ from .console import Console
 from .policy import stage_policy
 from .policy_audit import audit
 from .stage import Stage, load_stage
-from .value_types import check_values, find_typed_reads
+from .value_types import TypedRead, ValueCheck, check_values, find_typed_reads, stage_settings_module
 
-__all__ = ["CheckResult", "check", "run_checks"]
+__all__ = ["CheckResult", "check", "run_checks", "type_values"]
 
 PASS, FAIL, SKIP = "PASS", "FAIL", "SKIP"
 
@@ -149,22 +149,29 @@ def _required(stage: Stage, values: dict[str, str]) -> CheckResult:
 
 
 def _values(stage: Stage, values: dict[str, str]) -> CheckResult:
-    django_settings = str(stage.config.get("django_settings") or "")
-    reads = []
-    notes: list[str] = []
-    if django_settings:
-        package = django_settings.rsplit(".", 1)[0]
-        package_dir = stage.root.joinpath(*package.split("."))
-        if package_dir.is_dir():
-            reads = find_typed_reads(package_dir, package)
-        else:
-            notes.append(f"settings package {package} not found under {stage.root}: types by key name only")
-    result = check_values(values, reads, stage.root, stage.environment)
-    notes.extend(result.notes)
+    result = type_values(stage, values)
     if result.failures:
-        return CheckResult("values", FAIL, f"{len(result.failures)} value(s) do not parse", result.failures + notes)
+        return CheckResult(
+            "values", FAIL, f"{len(result.failures)} value(s) do not parse", result.failures + result.notes
+        )
     summary = f"{len(result.checked)} typed value(s) parse: {', '.join(result.checked) or 'none'}"
-    return CheckResult("values", PASS, summary, notes)
+    return CheckResult("values", PASS, summary, result.notes)
+
+
+def type_values(stage: Stage, values: Mapping[str, str]) -> ValueCheck:
+    """``values`` typed by the readers of the settings module the stage runs (push uses it too)."""
+    django_settings = str(stage.config.get("django_settings") or "")
+    environment = stage.environment
+    module, notes = stage_settings_module(stage.root, environment, django_settings)
+    reads: list[TypedRead] = []
+    if module:
+        reads, found_notes = find_typed_reads(module, stage.root)
+        notes.extend(found_notes)
+    else:
+        notes.append("the stage has no django_settings: values typed by key name only")
+    result = check_values(values, reads, stage.root, environment)
+    result.notes[:0] = notes
+    return result
 
 
 def _policy_file(stage: Stage) -> CheckResult:

@@ -26,10 +26,10 @@ class StageError(ToolError):
 class DotenvError(ToolError):
     """A .env file is malformed; names the file and line, never the line's text."""
 
-    def __init__(self, file: str, line: int, reason: str) -> None:
+    def __init__(self, file: str, line: int | None, reason: str) -> None:
         self.file = file
         self.line = line
-        super().__init__(f"{file}, line {line}: {reason}")
+        super().__init__(f"{file}, line {line}: {reason}" if line is not None else f"{file}: {reason}")
 
 
 class PushInterruptedError(BootstrapError):

@@ -17,6 +17,8 @@ from django.core.exceptions import ImproperlyConfigured
 
 import lambda_bootstrap
 
+from .stages import stage_settings_module
+
 BOOTSTRAP_REPORT = lambda_bootstrap.load()
 
 if os.environ.get("AWS_LAMBDA_FUNCTION_NAME") and not BOOTSTRAP_REPORT.configured:
@@ -27,14 +29,5 @@ if os.environ.get("AWS_LAMBDA_FUNCTION_NAME") and not BOOTSTRAP_REPORT.configure
 
 # prod runs the prod settings; every other deployed stage (staging, dev, a
 # developer's own) runs staging's. dev.py is for a laptop: DEBUG and SQLite.
-_stage = os.environ.get("STAGE", "").strip()
-_default_module = "project.settings.prod" if _stage == "prod" else "project.settings.staging"
-_module_name = os.environ.get("DJANGO_STAGE_SETTINGS", "").strip() or _default_module
-if _module_name not in {"project.settings.staging", "project.settings.prod"}:
-    raise ImproperlyConfigured(
-        f"Lambda stage settings must be project.settings.staging or project.settings.prod, not "
-        f"{_module_name!r} (DJANGO_STAGE_SETTINGS, stage {_stage or '<unset STAGE>'!r})"
-    )
-
-_stage_settings = importlib.import_module(_module_name)
+_stage_settings = importlib.import_module(stage_settings_module())
 globals().update({name: value for name, value in vars(_stage_settings).items() if name.isupper()})

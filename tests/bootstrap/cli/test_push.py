@@ -110,7 +110,7 @@ def test_unknown_stage_and_missing_file(project: Path, account: FakeAccount) -> 
     unknown = run("push", "qa", "--from", env, "--yes")
     assert unknown.code == 2 and "stage 'qa' is not in" in unknown.err
     missing = run("push", "prod", "--from", ".env.nope", "--yes")
-    assert missing.code == 2 and ".env.nope, line 0: no such file" in missing.err
+    assert missing.code == 2 and ".env.nope: no such file" in missing.err
 
 
 def test_denied_read_names_the_action_and_writes_nothing(project: Path, account: FakeAccount, aws_calls) -> None:
