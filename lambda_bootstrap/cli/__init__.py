@@ -8,8 +8,9 @@ bootstrap's own code, so what it writes is what the cold start reads.
 
 Exit status: 0 success (``diff``: no difference), 1 a difference or a failed
 check (or a push not confirmed), 2 bad input or an AWS call denied or
-unreachable (nothing changed), 3 a push that stopped midway (it lists the keys
-written and not written).
+unreachable (nothing changed; one line naming the endpoint, profile, resource,
+action and, when refused, the caller's identity), 3 a push that stopped midway
+(it lists the keys written and not written).
 
 Nothing here is imported by the bootstrap itself: the cold path stays small.
 """
@@ -17,9 +18,11 @@ Nothing here is imported by the bootstrap itself: the cold path stays small.
 from __future__ import annotations
 
 import argparse
+import os
 from collections.abc import Sequence
 
 from ..errors import BootstrapError
+from .aws import DEFAULT_TIMEOUT, TIMEOUT_VARIABLE, call_settings, using_call_settings
 from .console import Console
 from .errors import PushInterruptedError
 
@@ -32,10 +35,11 @@ def main(argv: Sequence[str] | None = None, console: Console | None = None) -> i
     console = console or Console()
     args = _parser().parse_args(argv)
     try:
-        return _run(args, console)
+        with using_call_settings(call_settings(args.timeout, os.environ, console.note)):
+            return _run(args, console)
     except PushInterruptedError as exc:
         console.note(f"error: {exc}")
-        return EXIT_PARTIAL
+        return EXIT_PARTIAL if exc.written else EXIT_ERROR  # nothing written: like any refused call
     except BootstrapError as exc:
         console.note(f"error: {exc}")
         for note in getattr(exc, "__notes__", ()):
@@ -43,6 +47,11 @@ def main(argv: Sequence[str] | None = None, console: Console | None = None) -> i
         return EXIT_ERROR
     except KeyboardInterrupt:
         console.note("interrupted: nothing written")
+        return EXIT_ERROR
+    except Exception as exc:  # the last net under AWS's client library: one line, never a traceback
+        if not type(exc).__module__.startswith(("botocore", "boto3")):
+            raise
+        console.note(f"error: the AWS client failed ({type(exc).__name__}); nothing was changed by this call")
         return EXIT_ERROR
 
 
@@ -85,6 +94,12 @@ def _parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("stage", help="a stage of zappa_settings.json")
     common.add_argument("--settings", metavar="PATH", help="the Zappa settings file (default: ./zappa_settings.json)")
+    common.add_argument(
+        "--timeout",
+        type=float,
+        metavar="SECONDS",
+        help=f"give up on an AWS call after this long (default: ${TIMEOUT_VARIABLE}, else {DEFAULT_TIMEOUT:g})",
+    )
     commands = parser.add_subparsers(dest="command", required=True, metavar="command")
 
     push = commands.add_parser("push", parents=[common], help="write a .env file's keys to the stage's SSM path")
@@ -101,10 +116,18 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("check", parents=[common], help="required keys, value types and the role's policy")
 
     policy = commands.add_parser("policy", parents=[common], help="print the stage's least-privilege IAM policy")
-    policy.add_argument("--account", default="*", help="the AWS account id to put in ARNs (default: *)")
+    policy.add_argument(
+        "--account", default="*", type=_account, help="the 12-digit AWS account id to put in ARNs (default: *)"
+    )
 
     manifest = commands.add_parser("manifest", parents=[common], help="write the stage's SSM parameter names")
     manifest.add_argument(
         "--output", metavar="PATH", help="file to write ('-': stdout; default: BOOTSTRAP_SSM_MANIFEST)"
     )
     return parser
+
+
+def _account(value: str) -> str:
+    if value == "*" or (len(value) == 12 and value.isdigit()):
+        return value
+    raise argparse.ArgumentTypeError("an AWS account id is 12 digits (or * for any)")

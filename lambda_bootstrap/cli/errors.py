@@ -10,9 +10,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ..errors import BootstrapError
+from ..errors import AccessDeniedError, BootstrapError, SourceError
 
-__all__ = ["DotenvError", "PushInterruptedError", "StageError", "ToolError"]
+__all__ = [
+    "AwsSetupError",
+    "DotenvError",
+    "OperatorAccessDeniedError",
+    "PushInterruptedError",
+    "StageError",
+    "ToolError",
+]
 
 
 class ToolError(BootstrapError):
@@ -43,4 +50,26 @@ class PushInterruptedError(BootstrapError):
             f"  written ({len(self.written)}): {', '.join(self.written) or 'none'}\n"
             f"  not written ({len(self.not_written)}): {', '.join(self.not_written) or 'none'}\n"
             "  run the same push again to finish: keys already written show as unchanged"
+        )
+
+
+class AwsSetupError(ToolError):
+    """No AWS client can be made: a missing profile, a malformed endpoint. Nothing was called."""
+
+
+class OperatorAccessDeniedError(AccessDeniedError):
+    """The operator's own credentials were refused: names who, what, where, and whose fix it is."""
+
+    def __init__(self, resource: str, action: str, *, code: str, who: str, where: str, write: bool) -> None:
+        if write:
+            fix = "grant it to these credentials; never to the Lambda's role, which only reads"
+        else:
+            fix = "grant it to these credentials"
+        SourceError.__init__(
+            self,
+            f"access denied {'writing' if write else 'reading'} {resource}: {who} may not {action} "
+            f"({where}; AWS said {code}); {fix}",
+            resource=resource,
+            action=action,
+            code=code,
         )

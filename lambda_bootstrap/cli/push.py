@@ -45,9 +45,9 @@ def push(
     if dry_run:
         console.say("dry run: nothing written")
         return 0
-    if not yes and not console.confirm(f"write {len(plan.writes(prune))} key(s) to {target.label} ({stage.region})?"):
+    if not yes and not console.confirm(f"{plan.counts(prune)} in {target.label} ({stage.region})?"):
         console.say("not confirmed: nothing written")
         return 1
     target.apply(aws, plan, desired, console, prune)
-    console.say(f"pushed {len(plan.writes(prune))} key(s) to {target.label}")
+    console.say(f"pushed to {target.label}: {plan.counts(prune, done=True)}")
     return 0
