@@ -59,7 +59,7 @@ def _run(args: argparse.Namespace, console: Console) -> int:
     if args.command == "push":
         from .push import push
 
-        return push(
+        code = push(
             args.stage,
             args.dotenv,
             secret=args.secret,
@@ -69,6 +69,13 @@ def _run(args: argparse.Namespace, console: Console) -> int:
             settings_file=args.settings,
             console=console,
         )
+        if code != EXIT_OK or not args.roll or args.dry_run:
+            return code
+        args.command = "roll"
+    if args.command == "roll":
+        from .roll import roll
+
+        return roll(args.stage, settings_file=args.settings, console=console)
     if args.command == "diff":
         from .diff import diff
 
@@ -108,6 +115,13 @@ def _parser() -> argparse.ArgumentParser:
     push.add_argument("--yes", action="store_true", help="do not ask before writing")
     push.add_argument("--dry-run", action="store_true", help="show what would change; write nothing")
     push.add_argument("--prune", action="store_true", help="also delete keys that are in AWS but not in the file")
+    push.add_argument("--roll", action="store_true", help="then roll the stage (see roll), so it uses the values now")
+
+    commands.add_parser(
+        "roll",
+        parents=[common],
+        help="make every container of the stage start over with the configuration now in AWS",
+    )
 
     diff = commands.add_parser("diff", parents=[common], help="key names that differ between a .env file and AWS")
     diff.add_argument("--against", dest="dotenv", required=True, metavar=".env.STAGE", help="the file to compare")
