@@ -7,7 +7,9 @@
   (:mod:`.value_types`);
 - policy-file: the ``attach_policy`` document (plus ``extra_permissions``)
   grants exactly what ``policy <stage>`` prints, nothing missing, nothing broader;
-- role: the same for the role's inline policies in IAM, once the role exists.
+- role: the same for the role's inline policies in IAM, once the role exists;
+- vpc: with ``vpc_config``, the function's subnets reach SSM and Secrets
+  Manager through a NAT gateway or interface endpoints (:mod:`.vpc`).
 
 It reads what the Lambda reads, with the caller's credentials; an AWS call
 that is denied or unreachable stops it with exit status 2.
@@ -37,6 +39,7 @@ from .policy import stage_policy
 from .policy_audit import audit
 from .stage import Stage, load_stage
 from .value_types import TypedRead, ValueCheck, check_values, find_typed_reads, stage_settings_module
+from .vpc import reachability
 
 __all__ = ["CheckResult", "check", "run_checks", "type_values"]
 
@@ -75,6 +78,7 @@ def run_checks(stage: Stage, aws: Aws, console: Console) -> list[CheckResult]:
     record(_values(stage, values))
     record(_policy_file(stage))
     record(_role(stage, aws))
+    record(_vpc(stage, aws))
     return results
 
 
@@ -233,6 +237,13 @@ def _role(stage: Stage, aws: Aws) -> CheckResult:
         return CheckResult("role", PASS, f"{role}'s inline policy grants exactly what the stage reads")
     fix = f"fix: zappa update {stage.name} (it rewrites the inline policy from attach_policy)"
     return CheckResult("role", FAIL, f"{role} differs from the stage's least privilege", [*broader, fix])
+
+
+def _vpc(stage: Stage, aws: Aws) -> CheckResult:
+    found = reachability(stage, aws)
+    if not found.applies:
+        return CheckResult("vpc", SKIP, found.summary)
+    return CheckResult("vpc", FAIL if found.problems else PASS, found.summary, found.problems + found.notes)
 
 
 def _error_code(exc: BaseException) -> str:

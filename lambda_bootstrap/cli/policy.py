@@ -62,6 +62,24 @@ def stage_policy(stage: Stage, account: str = "*") -> dict[str, Any]:
             }
         )
         via.append(f"secretsmanager.{region}.amazonaws.com")
+    if (stage.config.get("vpc_config") or {}).get("SubnetIds"):
+        statements.append(
+            {
+                # What Lambda needs to place the function in its subnets (AWSLambdaVPCAccessExecutionRole's
+                # actions). EC2 does not scope these to resources, so "*" is the narrowest there is.
+                "Sid": "AttachToTheStagesVpc",
+                "Effect": "Allow",
+                "Action": [
+                    "ec2:CreateNetworkInterface",
+                    "ec2:DescribeNetworkInterfaces",
+                    "ec2:DescribeSubnets",
+                    "ec2:DeleteNetworkInterface",
+                    "ec2:AssignPrivateIpAddresses",
+                    "ec2:UnassignPrivateIpAddresses",
+                ],
+                "Resource": "*",
+            }
+        )
     statements.append(
         {
             "Sid": "DecryptThroughTheseServicesOnly",

@@ -48,6 +48,7 @@ def test_a_ready_stage_passes_every_check(seeded: FakeAccount) -> None:
         "values": "PASS",
         "policy-file": "PASS",
         "role": "SKIP",
+        "vpc": "SKIP",
     }
     assert "DATABASE_URL (database URL)" in result.out
     assert "result: PASS" in result.out
