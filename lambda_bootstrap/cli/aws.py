@@ -35,6 +35,7 @@ from ..errors import (
     AccessDeniedError,
     BootstrapError,
     BootstrapTimeoutError,
+    ConfigurationError,
     SecretFormatError,
     SourceError,
     SourceNotFoundError,
@@ -187,6 +188,8 @@ class Aws:
                 action=action,
                 code=exc.code,
             ) from exc.__cause__
+        except ConfigurationError as exc:  # no credentials, no region
+            raise ConfigurationError(f"{exc} ({action}; {where})") from exc.__cause__
         except SourceError as exc:
             try:
                 named = type(exc)(f"{exc} ({where})", resource=resource, action=action, code=exc.code)

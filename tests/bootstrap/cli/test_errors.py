@@ -189,3 +189,11 @@ def test_the_prompt_counts_writes_and_deletions_apart(project: Path, account: Fa
     declined = run("push", "prod", "--from", env, "--prune", stdin="n\n", tty=True)
     assert "write 1 key and delete 4 keys in ssm:/shop/prod/ (us-east-1)? [y/N]" in declined.err
     assert sorted(ssm_values(account)) == sorted(f"{PATH}{k}" for k in ["SECRET_KEY", *(f"OLD_{n}" for n in range(4))])
+
+
+def test_no_credentials_at_all(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    one_attempt(project)
+    for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN"):
+        monkeypatch.delenv(key, raising=False)
+    result = run("check", "prod")
+    assert_one_line_exit_2(result, "Unable to locate credentials", "ssm:GetParametersByPath", "profile default")
