@@ -85,9 +85,7 @@ def env_int(key: str, default: int, *, environ: Mapping[str, str] | None = None)
 
 
 @typed_reader("one of a set")
-def env_choice(
-    key: str, choices: Sequence[str], default: str, *, environ: Mapping[str, str] | None = None
-) -> str:
+def env_choice(key: str, choices: Sequence[str], default: str, *, environ: Mapping[str, str] | None = None) -> str:
     """One of ``choices`` (compared upper-cased, as log levels are)."""
     raw = _environ(environ).get(key, "").strip().upper() or default
     if raw not in choices:
