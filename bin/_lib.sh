@@ -39,3 +39,11 @@ ensure_venv() {
     [ "$status" -eq 0 ] || { echo "error: pip install into $dir failed" >&2; return 1; }
     echo "$stamp" >"$dir/.requirements-stamp"
 }
+
+# ensure_project_venvs: the two virtualenvs every command shares, always from the same
+# files (one stamp each, so no command rebuilds what another just made): .venv with
+# the test tools, .venv-runtime with only what the Lambda package carries.
+ensure_project_venvs() {
+    ensure_venv .venv requirements-dev.txt requirements.txt requirements-container.txt
+    ensure_venv .venv-runtime requirements.txt
+}

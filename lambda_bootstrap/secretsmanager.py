@@ -34,6 +34,7 @@ class BundleSecret:
     def __init__(self, secret_id: str) -> None:
         self.secret_id = secret_id
         self.label = f"secretsmanager:{secret_id}"
+        self.action = GET_SECRET_VALUE
 
     def tasks(self, client_for: ClientFor) -> list[Task]:
         client = client_for("secretsmanager")
@@ -56,6 +57,7 @@ class StageSecret:
     def __init__(self, source: SecretSource, binary_as_base64: bool) -> None:
         self.source = source
         self.label = source.label
+        self.action = GET_SECRET_VALUE
         self.binary_as_base64 = binary_as_base64
 
     def tasks(self, client_for: ClientFor) -> list[Task]:

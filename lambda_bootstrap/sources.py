@@ -26,6 +26,7 @@ Task = Callable[[LoadRun], list[Entry]]  # one independent unit of AWS work
 
 class Source(Protocol):
     label: str
+    action: str  # the IAM action its calls need, for messages and policies
 
     def tasks(self, client_for: ClientFor) -> list[Task]:
         """The source's AWS work, split into tasks that can run concurrently."""

@@ -42,6 +42,7 @@ class ParametersByPath:
     def __init__(self, path: str) -> None:
         self.path = path
         self.label = f"ssm:{path}"
+        self.action = BY_PATH
 
     def tasks(self, client_for: ClientFor) -> list[Task]:
         client = client_for("ssm")
@@ -68,6 +69,7 @@ class ParametersByName:
     def __init__(self, path: str, names: list[str]) -> None:
         self.path = path
         self.label = f"ssm:{path}"
+        self.action = BY_NAME
         self.names = names
         for name in names:
             ssm_env_key(name, path)  # a name that cannot load fails before any call

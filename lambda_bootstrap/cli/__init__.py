@@ -8,11 +8,12 @@ bootstrap's own code, so what it writes is what the cold start reads.
 
 Exit status: 0 success (``diff``: no difference), 1 a difference or a failed
 check (or a push not confirmed), 2 bad input or an AWS call denied or
-unreachable (nothing changed), 3 a push that stopped midway (it lists the keys
-written and not written), 4 another writer changed the secret during the push
-(it says whether anything was written, and names the keys that may be lost).
-``exec`` becomes its command, whose status is then its own; it returns 127
-(not found) or 126 (not runnable) as a shell does.
+unreachable (nothing changed; one line naming the endpoint, profile, resource,
+action and, when refused, the caller's identity), 3 a push that stopped midway
+(it lists the keys written and not written), 4 another writer changed the
+secret during the push (it says whether anything was written, and names the
+keys that may be lost). ``exec`` becomes its command, whose status is then its
+own; it returns 127 (not found) or 126 (not runnable) as a shell does.
 
 Nothing here is imported by the bootstrap itself: the cold path stays small.
 """
@@ -20,10 +21,12 @@ Nothing here is imported by the bootstrap itself: the cold path stays small.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
 from ..errors import BootstrapError
+from .aws import DEFAULT_TIMEOUT, TIMEOUT_VARIABLE, call_settings, using_call_settings
 from .console import Console
 from .errors import ConcurrentWriteError, PushInterruptedError
 
@@ -40,10 +43,11 @@ def main(argv: Sequence[str] | None = None, console: Console | None = None) -> i
     args = _parser().parse_args(own)
     args.exec_command = command
     try:
-        return _run(args, console)
+        with using_call_settings(call_settings(args.timeout, os.environ, console.note)):
+            return _run(args, console)
     except PushInterruptedError as exc:
         console.note(f"error: {exc}")
-        return EXIT_PARTIAL
+        return EXIT_PARTIAL if exc.written else EXIT_ERROR  # nothing written: like any refused call
     except ConcurrentWriteError as exc:
         console.note(f"CONCURRENT WRITE: {exc}")
         return EXIT_CONFLICT
@@ -55,13 +59,18 @@ def main(argv: Sequence[str] | None = None, console: Console | None = None) -> i
     except KeyboardInterrupt:
         console.note("interrupted: nothing written")
         return EXIT_ERROR
+    except Exception as exc:  # the last net under AWS's client library: one line, never a traceback
+        if not type(exc).__module__.startswith(("botocore", "boto3")):
+            raise
+        console.note(f"error: the AWS client failed ({type(exc).__name__}); nothing was changed by this call")
+        return EXIT_ERROR
 
 
 def _run(args: argparse.Namespace, console: Console) -> int:
     if args.command == "push":
         from .push import push
 
-        return push(
+        code = push(
             args.stage,
             args.dotenv,
             secret=args.secret,
@@ -72,6 +81,13 @@ def _run(args: argparse.Namespace, console: Console) -> int:
             settings_file=args.settings,
             console=console,
         )
+        if code != EXIT_OK or not args.roll or args.dry_run:
+            return code
+        args.command = "roll"
+    if args.command == "roll":
+        from .roll import roll
+
+        return roll(args.stage, settings_file=args.settings, console=console)
     if args.command == "diff":
         from .diff import diff
 
@@ -136,6 +152,12 @@ def _parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("stage", help="a stage of zappa_settings.json")
     common.add_argument("--settings", metavar="PATH", help="the Zappa settings file (default: ./zappa_settings.json)")
+    common.add_argument(
+        "--timeout",
+        type=float,
+        metavar="SECONDS",
+        help=f"give up on an AWS call after this long (default: ${TIMEOUT_VARIABLE}, else {DEFAULT_TIMEOUT:g})",
+    )
     commands = parser.add_subparsers(dest="command", required=True, metavar="command")
 
     push = commands.add_parser(
@@ -146,6 +168,13 @@ def _parser() -> argparse.ArgumentParser:
     push.add_argument("--yes", action="store_true", help="do not ask before writing")
     push.add_argument("--dry-run", action="store_true", help="show what would change; write nothing")
     push.add_argument("--prune", action="store_true", help="also delete keys that are in AWS but not in the file")
+    push.add_argument("--roll", action="store_true", help="then roll the stage (see roll), so it uses the values now")
+
+    commands.add_parser(
+        "roll",
+        parents=[common],
+        help="make every container of the stage start over with the configuration now in AWS",
+    )
 
     diff = commands.add_parser("diff", parents=[common], help="key names that differ between a .env file and AWS")
     diff.add_argument("--against", dest="dotenv", required=True, metavar=".env.STAGE", help="the file to compare")
@@ -179,7 +208,9 @@ def _parser() -> argparse.ArgumentParser:
     )
 
     policy = commands.add_parser("policy", parents=[common], help="print the stage's least-privilege IAM policy")
-    policy.add_argument("--account", default="*", help="the AWS account id to put in ARNs (default: *)")
+    policy.add_argument(
+        "--account", default="*", type=_account, help="the 12-digit AWS account id to put in ARNs (default: *)"
+    )
     policy.add_argument(
         "--for", dest="host", choices=("lambda", "ec2", "ecs"), default="lambda", help="the role's host"
     )
@@ -235,3 +266,9 @@ def _whole(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be 1 or more, got {text}")
     return value
+
+
+def _account(value: str) -> str:
+    if value == "*" or (len(value) == 12 and value.isdigit()):
+        return value
+    raise argparse.ArgumentTypeError("an AWS account id is 12 digits (or * for any)")

@@ -1,17 +1,41 @@
-"""AWS for the tooling: one session in the stage's region, every call through ``retry.call_aws``.
+"""AWS for the tooling: one session in the stage's region, every call through the bootstrap's retry path.
 
-So a denied call names the resource and the IAM action, throttling and 5xx are
-retried with the bootstrap's back-off, and a dead endpoint gives up with a
-message instead of hanging. Timeouts are longer than on the cold path: this
-runs on a laptop or a CI runner, not inside Lambda's 10 s init.
+So throttling and 5xx are retried with the bootstrap's back-off, and every
+failure comes out as one line naming the endpoint, the profile, the resource
+and the IAM action, exit status 2, never a traceback:
+
+- a denied call also names the identity that was refused (STS
+  GetCallerIdentity): the operator's own credentials made it, so the fix is
+  on them, never on the Lambda's role (which must not get write actions);
+- each call has a deadline the operator sets (``--timeout`` or
+  ``BOOTSTRAP_CLI_TIMEOUT``, default 60 s; a hung endpoint ends there), with a
+  progress line on stderr while it waits;
+- a missing profile, a malformed ``AWS_ENDPOINT_URL``, a closed port and an
+  answer that is not what the API returns (an HTML error page) each name their
+  cause.
+
+Timeouts are longer than on the cold path: this runs on a laptop or a CI
+runner, not inside Lambda's 10 s init.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import os
+import threading
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from ..errors import (
+    AccessDeniedError,
+    BootstrapError,
+    BootstrapTimeoutError,
+    ConfigurationError,
+    SourceError,
+    SourceUnavailableError,
+)
 from ..fetch import fetch_entries
 from ..keys import ssm_entries, ssm_env_key
 from ..log_hygiene import silence_aws_wire_logging
@@ -19,14 +43,60 @@ from ..merge import Entry, merge
 from ..retry import LoadRun
 from ..sources import Source
 from ..ssm import read_path
+from .errors import AwsSetupError, OperatorAccessDeniedError, ToolError
 
-__all__ = ["Aws", "SsmParameter"]
+__all__ = ["Aws", "CallSettings", "SsmParameter", "call_settings", "using_call_settings"]
 
 T = TypeVar("T")
 
 CONNECT_TIMEOUT = 5.0
-READ_TIMEOUT = 15.0
-CALL_DEADLINE = 60.0
+TIMEOUT_VARIABLE = "BOOTSTRAP_CLI_TIMEOUT"
+TIMEOUT_FLAG = "--timeout"
+DEFAULT_TIMEOUT = 60.0
+PROGRESS_AFTER = 2.0  # seconds of silence before the first "waiting for" line
+PROGRESS_EVERY = 10.0
+_WRITE_VERBS = ("Put", "Delete", "Create", "Update", "Tag", "Untag", "Remove", "Add")
+
+
+@dataclass(frozen=True)
+class CallSettings:
+    """How long one AWS call may take (retries included), and where "still waiting" lines go."""
+
+    timeout: float = DEFAULT_TIMEOUT
+    progress: Callable[[str], None] | None = None
+
+
+_CALL_SETTINGS: ContextVar[CallSettings | None] = ContextVar("call_settings", default=None)
+
+
+def _current_settings() -> CallSettings:
+    return _CALL_SETTINGS.get() or CallSettings()
+
+
+def call_settings(flag: float | None, environ: Mapping[str, str], progress: Callable[[str], None]) -> CallSettings:
+    """The deadline from ``--timeout``, else ``BOOTSTRAP_CLI_TIMEOUT``, else 60 s; bad values name their source."""
+    if flag is not None:
+        source, raw = TIMEOUT_FLAG, str(flag)
+    else:
+        source, raw = TIMEOUT_VARIABLE, environ.get(TIMEOUT_VARIABLE, "").strip()
+    if not raw:
+        return CallSettings(DEFAULT_TIMEOUT, progress)
+    try:
+        timeout = float(raw)
+    except ValueError:
+        raise ToolError(f"{source} must be a number of seconds") from None
+    if not 1.0 <= timeout <= 3600.0:
+        raise ToolError(f"{source} must be between 1 and 3600 seconds")
+    return CallSettings(timeout, progress)
+
+
+@contextmanager
+def using_call_settings(settings: CallSettings) -> Iterator[None]:
+    token = _CALL_SETTINGS.set(settings)
+    try:
+        yield
+    finally:
+        _CALL_SETTINGS.reset(token)
 
 
 @dataclass(frozen=True)
@@ -42,35 +112,177 @@ class SsmParameter:
 class Aws:
     region: str
     max_attempts: int
+    settings: CallSettings = field(default_factory=_current_settings)
     _clients: dict[str, Any] = field(default_factory=dict, repr=False)
+    _session: Any = field(default=None, repr=False)
+    _caller: str | None = field(default=None, repr=False)
+
+    @property
+    def profile(self) -> str:
+        name = os.environ.get("AWS_PROFILE") or os.environ.get("AWS_DEFAULT_PROFILE")
+        return f"{name} (AWS_PROFILE)" if name else "default"
 
     def client(self, service: str) -> Any:
         if service not in self._clients:
             import boto3
             from botocore.config import Config
+            from botocore.exceptions import BotoCoreError, ProfileNotFound
 
             config = Config(
-                connect_timeout=CONNECT_TIMEOUT,
-                read_timeout=READ_TIMEOUT,
-                retries={"total_max_attempts": 1},  # call_aws retries
+                connect_timeout=min(CONNECT_TIMEOUT, self.settings.timeout),
+                read_timeout=self.settings.timeout,
+                retries={"total_max_attempts": 1},  # the bootstrap's retry path retries
             )
             silence_aws_wire_logging()  # request bodies hold the values push writes
-            self._clients[service] = boto3.session.Session(region_name=self.region).client(service, config=config)
+            try:
+                if self._session is None:
+                    self._session = boto3.session.Session(region_name=self.region)
+                self._clients[service] = self._session.client(service, config=config)
+            except ProfileNotFound:
+                raise AwsSetupError(
+                    f"cannot make a {service} client: profile {self.profile} is in no AWS config file "
+                    "(check its spelling, or `aws configure --profile NAME`)"
+                ) from None
+            except ValueError as exc:
+                raise AwsSetupError(
+                    f"cannot make a {service} client with profile {self.profile}: the endpoint is malformed "
+                    f"({_endpoint_setting(service)}: {exc})"
+                ) from None
+            except BotoCoreError as exc:
+                raise AwsSetupError(
+                    f"cannot make a {service} client with profile {self.profile}: {type(exc).__name__}: {exc}"
+                ) from None
         return self._clients[service]
 
-    def run(self) -> LoadRun:
-        """A fresh deadline and retry budget, as one cold-start load has."""
-        return LoadRun(CALL_DEADLINE, max_attempts=self.max_attempts, throttled_attempts=self.max_attempts)
+    def endpoint(self, service: str) -> str:
+        client = self._clients.get(service)
+        return str(client.meta.endpoint_url) if client is not None else f"{service} in {self.region}"
+
+    def run(self, *, deadline: float | None = None, max_attempts: int | None = None) -> LoadRun:
+        """A deadline and a retry budget of the operator's choosing (throttling capped too: a CLI can wait)."""
+        attempts = self.max_attempts if max_attempts is None else max_attempts
+        seconds = self.settings.timeout if deadline is None else deadline
+        return LoadRun(seconds, max_attempts=attempts, throttled_attempts=attempts)
 
     def call(self, operation: Callable[[], T], *, resource: str, action: str) -> T:
-        return self.run().call(operation, resource=resource, action=action)
+        """One AWS call; any failure comes out naming the endpoint, the profile, and who was refused."""
+        with self._explained(resource, action):
+            return self.run().call(operation, resource=resource, action=action)
 
     def fetch(self, sources: Sequence[Source]) -> list[Entry]:
         """What the cold start would read from ``sources``, through the same fetch path."""
-        return fetch_entries(sources, self.client, self.run())
+        labels = ", ".join(source.label for source in sources)
+        actions = ", ".join(sorted({source.action for source in sources}))
+        with self._explained(labels, actions):
+            return fetch_entries(sources, self.client, self.run())
 
     def ssm_parameters(self, path: str) -> dict[str, SsmParameter]:
         """Every parameter under ``path`` by the env key it loads as; none is not an error here."""
-        found = read_path(self.client("ssm"), path, self.run())
+        with self._explained(f"ssm:{path}", "ssm:GetParametersByPath"):
+            found = read_path(self.client("ssm"), path, self.run())
         merge(ssm_entries(found, path, f"ssm:{path}"))  # the bootstrap's checks: bad names, two names on one key
         return {ssm_env_key(name, path): SsmParameter(name, value) for name, value in found}
+
+    def caller(self) -> str:
+        """The ARN of the credentials in use, for "who was refused"; never raises."""
+        if self._caller is None:
+            try:
+                sts = self.client("sts")
+                run = self.run(deadline=min(10.0, self.settings.timeout), max_attempts=2)
+                answer = run.call(sts.get_caller_identity, resource="caller identity", action="sts:GetCallerIdentity")
+                self._caller = str(answer["Arn"])
+            except Exception as exc:  # the denial is the error to report, not this
+                self._caller = f"the caller (sts:GetCallerIdentity failed: {type(exc).__name__})"
+        return self._caller
+
+    @contextmanager
+    def _explained(self, resource: str, action: str) -> Iterator[None]:
+        """Every failure inside as one line naming the endpoint and profile (and, when denied, the caller)."""
+        waiting = _Progress(
+            self.settings.progress,
+            f"still waiting for {action} on {resource} ({self._where(action)}); giving up after "
+            f"{self.settings.timeout:g} s ({TIMEOUT_FLAG} or {TIMEOUT_VARIABLE})",
+        )
+        try:
+            yield
+        except AccessDeniedError as exc:
+            denied = exc.action or action
+            raise OperatorAccessDeniedError(
+                exc.resource or resource,
+                denied,
+                code=exc.code,
+                who=self.caller(),
+                where=self._where(denied),
+                write=_writes(denied),
+            ) from exc.__cause__
+        except BootstrapTimeoutError as exc:
+            late = exc.action or action
+            raise SourceUnavailableError(
+                f"{late} on {exc.resource or resource} got no answer within {self.settings.timeout:g} s "
+                f"({self._where(late)}; set the deadline with {TIMEOUT_FLAG} or {TIMEOUT_VARIABLE})",
+                resource=exc.resource or resource,
+                action=late,
+                code=exc.code,
+            ) from exc.__cause__
+        except ConfigurationError as exc:  # no credentials, no region
+            raise ConfigurationError(f"{exc} ({action}; {self._where(action)})") from exc.__cause__
+        except SourceError as exc:
+            where = self._where(exc.action or action)
+            try:
+                named = type(exc)(f"{exc} ({where})", resource=exc.resource, action=exc.action, code=exc.code)
+            except TypeError:  # a subclass with its own signature: its message stands as it is
+                raise exc from exc.__cause__
+            raise named from exc.__cause__
+        except BootstrapError:
+            raise
+        except Exception as exc:
+            if not type(exc).__module__.startswith("botocore"):
+                raise
+            raise SourceUnavailableError(
+                f"{action} on {resource} failed: {_botocore_reason(exc)} ({self._where(action)})",
+                resource=resource,
+                action=action,
+            ) from None
+        finally:
+            waiting.stop()
+
+    def _where(self, action: str) -> str:
+        return f"endpoint {self.endpoint(action.split(':', 1)[0])}, profile {self.profile}"
+
+
+class _Progress:
+    """A "still waiting" line after PROGRESS_AFTER seconds, then every PROGRESS_EVERY, until stopped."""
+
+    def __init__(self, say: Callable[[str], None] | None, text: str) -> None:
+        self._say, self._text = say, text
+        self._stopped = threading.Event()
+        self._thread: threading.Thread | None = None
+        if say is not None:
+            self._thread = threading.Thread(target=self._run, daemon=True)
+            self._thread.start()
+
+    def _run(self) -> None:
+        delay = PROGRESS_AFTER
+        while not self._stopped.wait(delay):
+            if self._say is not None:
+                self._say(self._text)
+            delay = PROGRESS_EVERY
+
+    def stop(self) -> None:
+        self._stopped.set()
+
+
+def _writes(action: str) -> bool:
+    return action.split(":", 1)[-1].startswith(_WRITE_VERBS)
+
+
+def _endpoint_setting(service: str) -> str:
+    specific = f"AWS_ENDPOINT_URL_{service.upper()}"
+    return specific if os.environ.get(specific) else "AWS_ENDPOINT_URL"
+
+
+def _botocore_reason(exc: BaseException) -> str:
+    """What went wrong, without the body botocore quotes (it is not ours to print)."""
+    if type(exc).__name__ == "ResponseParserError":
+        return "the answer is not what the API returns (not XML/JSON: a proxy's or gateway's error page?)"
+    return f"{type(exc).__name__}"

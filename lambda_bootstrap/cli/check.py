@@ -10,6 +10,8 @@
 - role: the same for the role's inline policies in IAM, once the role exists;
 - burst: the closed-form burst ceiling of the stage's sources (:mod:`.burst`)
   reaches its reserved concurrency and its declared target.
+- vpc: with ``vpc_config``, the function's subnets reach SSM and Secrets
+  Manager through a NAT gateway or interface endpoints (:mod:`.vpc`).
 
 It reads what the Lambda reads, with the caller's credentials; an AWS call
 that is denied or unreachable stops it with exit status 2.
@@ -20,6 +22,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import urllib.parse
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,14 +40,15 @@ from ..errors import (
 from ..merge import Entry, merge
 from ..sources import sources_for
 from .aws import Aws
-from .burst import BurstOptions, assess
+from .burst import RESERVED_SETTING, BurstOptions, assess
 from .console import Console
 from .policy import stage_policy
 from .policy_audit import audit
 from .stage import Stage, load_stage
-from .value_types import check_values, find_typed_reads
+from .value_types import TypedRead, ValueCheck, check_values, find_typed_reads, stage_settings_module
+from .vpc import reachability
 
-__all__ = ["CheckResult", "check", "run_checks"]
+__all__ = ["CheckResult", "check", "run_checks", "type_values"]
 
 PASS, FAIL, SKIP = "PASS", "FAIL", "SKIP"
 
@@ -85,6 +89,7 @@ def run_checks(stage: Stage, aws: Aws, console: Console, burst: BurstOptions | N
     record(_policy_file(stage))
     record(_role(stage, aws))
     record(_burst(stage, aws, burst or BurstOptions()))
+    record(_vpc(stage, aws))
     return results
 
 
@@ -142,22 +147,29 @@ def _required(stage: Stage, values: dict[str, str]) -> CheckResult:
 
 
 def _values(stage: Stage, values: dict[str, str]) -> CheckResult:
-    django_settings = str(stage.config.get("django_settings") or "")
-    reads = []
-    notes: list[str] = []
-    if django_settings:
-        package = django_settings.rsplit(".", 1)[0]
-        package_dir = stage.root.joinpath(*package.split("."))
-        if package_dir.is_dir():
-            reads = find_typed_reads(package_dir, package)
-        else:
-            notes.append(f"settings package {package} not found under {stage.root}: types by key name only")
-    result = check_values(values, reads, stage.root, stage.environment)
-    notes.extend(result.notes)
+    result = type_values(stage, values)
     if result.failures:
-        return CheckResult("values", FAIL, f"{len(result.failures)} value(s) do not parse", result.failures + notes)
+        return CheckResult(
+            "values", FAIL, f"{len(result.failures)} value(s) do not parse", result.failures + result.notes
+        )
     summary = f"{len(result.checked)} typed value(s) parse: {', '.join(result.checked) or 'none'}"
-    return CheckResult("values", PASS, summary, notes)
+    return CheckResult("values", PASS, summary, result.notes)
+
+
+def type_values(stage: Stage, values: Mapping[str, str]) -> ValueCheck:
+    """``values`` typed by the readers of the settings module the stage runs (push uses it too)."""
+    django_settings = str(stage.config.get("django_settings") or "")
+    environment = stage.environment
+    module, notes = stage_settings_module(stage.root, environment, django_settings)
+    reads: list[TypedRead] = []
+    if module:
+        reads, found_notes = find_typed_reads(module, stage.root)
+        notes.extend(found_notes)
+    else:
+        notes.append("the stage has no django_settings: values typed by key name only")
+    result = check_values(values, reads, stage.root, environment)
+    result.notes[:0] = notes
+    return result
 
 
 def _database(stage: Stage, values: dict[str, str]) -> CheckResult:
@@ -182,24 +194,24 @@ def _database(stage: Stage, values: dict[str, str]) -> CheckResult:
             "DATABASE_TRANSACTION_POOLING is off: Django's server-side cursors (QuerySet.iterator()) pin the "
             "proxy's sessions; set it to true (docs/database.md)"
         )
-    reserved = stage.config.get("reserved_concurrency")
+    reserved = stage.config.get(RESERVED_SETTING)
     if reserved is None:
         notes.append(
-            "no reserved_concurrency: the function scales to the account's concurrency (1,000 by default), "
-            "each busy container holding its own database connection"
+            f"no {RESERVED_SETTING} (reserved concurrency): the function scales to the account's concurrency "
+            "(1,000 by default), each busy container holding its own database connection"
         )
     elif isinstance(reserved, bool) or not isinstance(reserved, int) or reserved < 0:
-        problems.append("reserved_concurrency must be a whole number")
+        problems.append(f"{RESERVED_SETTING} must be a whole number")
     else:
         needed = database.connections_needed(reserved)
         if target.kind == "proxy":
             notes.append(
-                f"reserved_concurrency {reserved}: the proxy multiplexes them over its share of max_connections "
+                f"{RESERVED_SETTING} {reserved}: the proxy multiplexes them over its share of max_connections "
                 f"(MaxConnectionsPercent); straight at the database they would need max_connections >= {needed}"
             )
         else:
             notes.append(
-                f"reserved_concurrency {reserved}: the database needs max_connections >= {needed} (one connection "
+                f"{RESERVED_SETTING} {reserved}: the database needs max_connections >= {needed} (one connection "
                 f"per container + {database.RESERVED_CONNECTIONS} reserved), or an RDS Proxy in front"
             )
     if iam is not None:
@@ -280,3 +292,10 @@ def _role(stage: Stage, aws: Aws) -> CheckResult:
 def _burst(stage: Stage, aws: Aws, options: BurstOptions) -> CheckResult:
     result = assess(stage, aws, options)
     return CheckResult("burst", PASS if result.passed else FAIL, result.summary, list(result.details))
+
+
+def _vpc(stage: Stage, aws: Aws) -> CheckResult:
+    found = reachability(stage, aws)
+    if not found.applies:
+        return CheckResult("vpc", SKIP, found.summary)
+    return CheckResult("vpc", FAIL if found.problems else PASS, found.summary, found.problems + found.notes)

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ..errors import BootstrapError
+from ..errors import AccessDeniedError, BootstrapError, SourceError
 
 __all__ = [
+    "AwsSetupError",
     "ConcurrentWriteError",
     "DotenvError",
+    "OperatorAccessDeniedError",
     "PushInterruptedError",
     "SecretTooLargeError",
     "StageError",
@@ -37,10 +39,10 @@ class SecretTooLargeError(ToolError):
 class DotenvError(ToolError):
     """A .env file is malformed; names the file and line, never the line's text."""
 
-    def __init__(self, file: str, line: int, reason: str) -> None:
+    def __init__(self, file: str, line: int | None, reason: str) -> None:
         self.file = file
         self.line = line
-        super().__init__(f"{file}, line {line}: {reason}")
+        super().__init__(f"{file}, line {line}: {reason}" if line is not None else f"{file}: {reason}")
 
 
 class PushInterruptedError(BootstrapError):
@@ -67,3 +69,25 @@ class ConcurrentWriteError(BootstrapError):
     def __init__(self, message: str, *, lost: Sequence[str]) -> None:
         self.lost = tuple(lost)
         super().__init__(message)
+
+
+class AwsSetupError(ToolError):
+    """No AWS client can be made: a missing profile, a malformed endpoint. Nothing was called."""
+
+
+class OperatorAccessDeniedError(AccessDeniedError):
+    """The operator's own credentials were refused: names who, what, where, and whose fix it is."""
+
+    def __init__(self, resource: str, action: str, *, code: str, who: str, where: str, write: bool) -> None:
+        if write:
+            fix = "grant it to these credentials; never to the Lambda's role, which only reads"
+        else:
+            fix = "grant it to these credentials"
+        SourceError.__init__(
+            self,
+            f"access denied {'writing' if write else 'reading'} {resource}: {who} may not {action} "
+            f"({where}; AWS said {code}); {fix}",
+            resource=resource,
+            action=action,
+            code=code,
+        )

@@ -27,6 +27,14 @@ class Plan:
         """The keys a push writes or deletes, in the order it does so."""
         return (*self.added, *self.changed, *(self.removed if prune else ()))
 
+    def counts(self, prune: bool, *, done: bool = False) -> str:
+        """What a push does, counted by kind: "write 1 key and delete 4 keys" (``done``: "wrote ...")."""
+        writes = len(self.added) + len(self.changed)
+        deletes = len(self.removed) if prune else 0
+        parts = [f"{'wrote' if done else 'write'} {_keys(writes)}"] if writes else []
+        parts += [f"{'deleted' if done else 'delete'} {_keys(deletes)}"] if deletes else []
+        return " and ".join(parts) or "change nothing"
+
     def lines(self, source: str, *, prune: bool | None) -> list[str]:
         """The plan as text. ``prune`` None: a diff (removed keys are only reported)."""
         lines = [f"{self.target} against {source}:"]
@@ -53,3 +61,7 @@ def compare(target: str, current: Mapping[str, str], desired: Mapping[str, str])
         removed=tuple(sorted(current.keys() - desired.keys())),
         unchanged=tuple(sorted(k for k in desired.keys() & current.keys() if desired[k] == current[k])),
     )
+
+
+def _keys(count: int) -> str:
+    return f"{count} key" if count == 1 else f"{count} keys"

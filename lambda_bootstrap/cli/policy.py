@@ -20,6 +20,7 @@ import json
 from typing import Any
 
 from .console import Console
+from .database import iam_declaration
 from .stage import Stage, load_stage
 
 __all__ = ["HOSTS", "policy", "policy_text", "stage_policy", "trust_policy"]
@@ -109,8 +110,6 @@ def stage_policy(stage: Stage, account: str = "*", host: str = "lambda") -> dict
             }
         )
         via.append(f"secretsmanager.{region}.amazonaws.com")
-    from .database import iam_declaration  # here, not at the top: the statement list is this edit's only place
-
     iam_database = iam_declaration(stage.environment)
     if iam_database is not None:  # DATABASE_IAM_AUTH: rds-db:connect as the stage's database user, only as it
         statements.append(
@@ -120,6 +119,24 @@ def stage_policy(stage: Stage, account: str = "*", host: str = "lambda") -> dict
                 "Action": ["rds-db:connect"],
                 "Resource": f"arn:{partition}:rds-db:{region}:{account}:dbuser:"
                 f"{iam_database.resource_id}/{iam_database.user}",
+            }
+        )
+    if host == "lambda" and (stage.config.get("vpc_config") or {}).get("SubnetIds"):
+        statements.append(
+            {
+                # What Lambda needs to place the function in its subnets (AWSLambdaVPCAccessExecutionRole's
+                # actions). EC2 does not scope these to resources, so "*" is the narrowest there is.
+                "Sid": "AttachToTheStagesVpc",
+                "Effect": "Allow",
+                "Action": [
+                    "ec2:CreateNetworkInterface",
+                    "ec2:DescribeNetworkInterfaces",
+                    "ec2:DescribeSubnets",
+                    "ec2:DeleteNetworkInterface",
+                    "ec2:AssignPrivateIpAddresses",
+                    "ec2:UnassignPrivateIpAddresses",
+                ],
+                "Resource": "*",
             }
         )
     statements.append(

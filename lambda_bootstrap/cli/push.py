@@ -13,9 +13,10 @@ from __future__ import annotations
 from .aws import Aws
 from .console import Console
 from .dotenv import read_dotenv
-from .errors import ToolError
+from .errors import DotenvError, ToolError
 from .plan import compare
-from .stage import load_stage
+from .push_rules import RDS_FIELDS, validate_push
+from .stage import Stage, load_stage
 from .target import choose_target
 
 __all__ = ["push"]
@@ -35,11 +36,20 @@ def push(
 ) -> int:
     stage = load_stage(stage_name, settings_file)
     target = choose_target(stage, secret, ssm)
-    desired = target.desired(read_dotenv(dotenv), dotenv)
+    entries = read_dotenv(dotenv)
+    try:
+        desired = target.desired(entries, dotenv)
+    except DotenvError as exc:
+        hint = secret_hint(stage, [entry.key for entry in entries]) if secret is None else None
+        if hint:
+            exc.add_note(hint)
+        raise
     if not dry_run and not yes and not console.interactive():
         raise ToolError("refusing to push without confirmation: stdin is not a terminal; pass --yes (or --dry-run)")
     aws = Aws(stage.region, stage.bootstrap.max_attempts)
-    plan = compare(target.label, target.current(aws), desired)
+    current = target.current(aws)
+    plan = compare(target.label, current, desired)
+    validate_push(stage, target, current, desired, plan, prune, dotenv)
     for line in plan.lines(dotenv, prune=prune):
         console.say(line)
     if not plan.writes(prune):
@@ -49,9 +59,20 @@ def push(
     if dry_run:
         console.say("dry run: nothing written")
         return 0
-    if not yes and not console.confirm(f"write {len(plan.writes(prune))} key(s) to {target.label} ({stage.region})?"):
+    if not yes and not console.confirm(f"{plan.counts(prune)} in {target.label} ({stage.region})?"):
         console.say("not confirmed: nothing written")
         return 1
     target.apply(aws, plan, desired, console, prune)
-    console.say(f"pushed {len(plan.writes(prune))} key(s) to {target.label}")
+    console.say(f"pushed to {target.label}: {plan.counts(prune, done=True)}")
     return 0
+
+
+def secret_hint(stage: Stage, keys: list[str]) -> str | None:
+    """ "did you mean --secret NAME?" when a file meant for the SSM path holds a secret's fields."""
+    fields = {key for key in keys if key != key.upper()}
+    if not fields or not stage.bootstrap.secrets:
+        return None
+    rds = fields & RDS_FIELDS
+    names = [s.secret_id.rsplit("/", 1)[-1] for s in stage.bootstrap.secrets]
+    chosen = next((n for n in names if rds and n in {"database", "db", "rds"}), names[0])
+    return f"did you mean --secret {chosen}? (lower-case keys are a secret's fields; the SSM path takes KEY=value)"

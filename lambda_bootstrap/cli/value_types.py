@@ -1,12 +1,20 @@
 """Does each value parse as the type its key is read as? One source of truth: the settings.
 
-A key's type is not declared a second time here. The project's settings read
-every typed key through a reader (``env_bool``, ``env_int``, ``env_list``,
-``env_database``, ``require`` in ``project/settings/environment.py``), so the
-check finds those calls in the settings package's source (without importing
-Django's settings or needing a database) and calls the *same reader*, with the
-same literal keyword arguments, in an environment that holds the stage's
-values. What the settings would reject at cold start, the check rejects now.
+A key's type is not declared a second time here. The stage's settings read
+every typed key through a *typed reader*: any function carrying an
+``env_type`` attribute (a short description such as "integer") and accepting
+``environ=`` (the mapping to read instead of ``os.environ``). The check finds
+the calls ``reader("KEY", ...)`` in the stage's settings module and the
+modules of the project it imports from (statically, without importing
+Django's settings or needing a database), and calls the *same reader*, with
+the same literal arguments and the stage's values as ``environ``. What the
+settings would reject at cold start, the check rejects now. Nothing here
+knows a reader's name: which functions are readers is their own mark.
+
+Which module a stage runs is the project's business: ``[tool.lambda_bootstrap]
+stage-settings = "pkg.module:function"`` in the project's pyproject.toml names
+a function called with the stage's environment that returns the module name;
+without it, the stage's ``django_settings`` is scanned.
 
 Keys no reader types fall back on a naming convention: ``*_URL`` must be a
 URL with a scheme and a host, ``*_JSON`` must be JSON.
@@ -20,28 +28,20 @@ from __future__ import annotations
 import ast
 import importlib
 import json
-import os
 import sys
+import tomllib
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from unittest import mock
 from urllib.parse import urlsplit
 
-__all__ = ["TypedRead", "ValueCheck", "check_values", "find_typed_reads"]
+__all__ = ["TypedRead", "ValueCheck", "check_values", "find_typed_reads", "stage_settings_module"]
 
-READERS = {
-    "env_bool": "boolean",
-    "env_int": "integer",
-    "env_list": "list",
-    "env_database": "database URL",
-    "require": "non-empty text",
-}
-# Positional arguments after the key that a reader needs; their value does not
-# matter when the key is set, which is the only case checked.
-_PLACEHOLDER_ARGS: dict[str, tuple[Any, ...]] = {"env_bool": (False,), "env_int": (0,)}
+READER_MARK = "env_type"  # the attribute that makes a function a typed reader
+CONFIG_SECTION = "lambda_bootstrap"
+_NOT_LITERAL = None  # an argument the source computes: its value does not matter when the key is set
 
 
 @dataclass(frozen=True)
@@ -49,6 +49,8 @@ class TypedRead:
     key: str
     reader: str
     module: str  # where the reader is defined, e.g. project.settings.environment
+    env_type: str
+    args: tuple[Any, ...] = ()
     keywords: tuple[tuple[str, Any], ...] = ()
     where: str = ""
 
@@ -60,24 +62,49 @@ class ValueCheck:
     notes: list[str] = field(default_factory=list)
 
 
-def find_typed_reads(package_dir: Path, package: str) -> list[TypedRead]:
-    """Every ``reader("KEY", ...)`` call with a literal key in the package's modules."""
+def stage_settings_module(root: Path, environ: Mapping[str, str], django_settings: str) -> tuple[str, list[str]]:
+    """The settings module the stage runs, and notes on how it was found."""
+    pyproject = root / "pyproject.toml"
+    target = ""
+    if pyproject.is_file():
+        try:
+            config = tomllib.loads(pyproject.read_text(encoding="utf-8")).get("tool", {}).get(CONFIG_SECTION, {})
+        except tomllib.TOMLDecodeError:
+            return django_settings, ["pyproject.toml does not parse: typing with django_settings' own reads"]
+        target = str(config.get("stage-settings", ""))
+    if not target:
+        return django_settings, []
+    module_name, _, function_name = target.partition(":")
+    try:
+        with _importable(root):
+            resolver = getattr(importlib.import_module(module_name), function_name)
+            return str(resolver(dict(environ))), []
+    except Exception as exc:
+        note = f"stage-settings {target} failed ({type(exc).__name__}: {_safe(exc)}): typing with {django_settings}"
+        return django_settings, [note]
+
+
+def find_typed_reads(module: str, root: Path) -> tuple[list[TypedRead], list[str]]:
+    """Every ``reader("KEY", ...)`` in ``module`` and the project modules it imports from; and notes."""
     reads: list[TypedRead] = []
-    for file in sorted(package_dir.glob("*.py")):
-        tree = ast.parse(file.read_text(encoding="utf-8"), filename=str(file))
-        origins = _reader_origins(tree, package)
-        for node in ast.walk(tree):
-            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in origins):
+    notes: list[str] = []
+    pending, seen = [module], set()
+    with _importable(root):
+        while pending:
+            name = pending.pop()
+            if name in seen:
                 continue
-            if not node.args or not isinstance(node.args[0], ast.Constant) or not isinstance(node.args[0].value, str):
+            seen.add(name)
+            file = _module_file(root, name)
+            if file is None:
+                notes.append(f"settings module {name} not found under {root}: its keys are typed by name only")
                 continue
-            keywords = tuple((k.arg, _literal(k.value)) for k in node.keywords if k.arg and _is_literal(k.value))
-            reads.append(
-                TypedRead(
-                    node.args[0].value, node.func.id, origins[node.func.id], keywords, f"{file.name}:{node.lineno}"
-                )
-            )
-    return reads
+            tree = ast.parse(file.read_text(encoding="utf-8"), filename=str(file))
+            imported = _imports(tree, name, file.name == "__init__.py")
+            pending.extend(origin for origin in {o for o, _ in imported.values()} if _module_file(root, origin))
+            pending.extend(origin for origin in _star_imports(tree, name, file.name == "__init__.py"))
+            reads.extend(_reads_in(tree, imported, file.name, notes))
+    return reads, notes
 
 
 def check_values(values: Mapping[str, str], reads: list[TypedRead], root: Path, base: Mapping[str, str]) -> ValueCheck:
@@ -85,7 +112,7 @@ def check_values(values: Mapping[str, str], reads: list[TypedRead], root: Path, 
     result = ValueCheck()
     environment = {**base, **values}
     typed: set[str] = set()
-    with _importable(root), mock.patch.dict(os.environ, environment, clear=True):
+    with _importable(root):
         for read in _distinct(reads):
             if read.key not in values:
                 continue
@@ -94,31 +121,92 @@ def check_values(values: Mapping[str, str], reads: list[TypedRead], root: Path, 
             if reader is None:
                 continue
             try:
-                reader(read.key, *_PLACEHOLDER_ARGS.get(read.reader, ()), **dict(read.keywords))
+                reader(read.key, *read.args, environ=environment, **dict(read.keywords))
             except Exception as exc:
-                result.failures.append(f"{read.key} ({READERS[read.reader]}, {read.where}): {_safe(exc)}")
+                result.failures.append(f"{read.key} ({read.env_type}, {read.where}): {_safe(exc)}")
             else:
-                result.checked.append(f"{read.key} ({READERS[read.reader]})")
+                result.checked.append(f"{read.key} ({read.env_type})")
     for key in sorted(values.keys() - typed):
         problem = _convention_problem(key, values[key])
         if problem is not None:
             result.failures.append(problem)
         elif key.endswith(("_URL", "_JSON")):
             result.checked.append(f"{key} ({'URL' if key.endswith('_URL') else 'JSON'}, by its name)")
+    result.checked = list(dict.fromkeys(result.checked))
     return result
 
 
-def _reader_origins(tree: ast.Module, package: str) -> dict[str, str]:
-    """Reader name -> module it is imported from (``from .environment import env_bool``)."""
-    origins: dict[str, str] = {}
+def _module_file(root: Path, module: str) -> Path | None:
+    base = root.joinpath(*module.split("."))
+    for candidate in (base.with_suffix(".py"), base / "__init__.py"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _absolute(node: ast.ImportFrom, module: str, is_package: bool) -> str:
+    if not node.level:
+        return node.module or ""
+    package = module if is_package else module.rpartition(".")[0]
+    for _ in range(node.level - 1):
+        package = package.rpartition(".")[0]
+    return f"{package}.{node.module}" if node.module else package
+
+
+def _imports(tree: ast.Module, module: str, is_package: bool) -> dict[str, tuple[str, str]]:
+    """Local name -> (module, attribute) of every ``from X import name [as alias]``."""
+    found: dict[str, tuple[str, str]] = {}
     for node in ast.walk(tree):
         if isinstance(node, ast.ImportFrom):
-            base = package.rsplit(".", node.level - 1)[0] if node.level > 1 else package
-            module = f"{base}.{node.module}" if node.level else (node.module or "")
+            origin = _absolute(node, module, is_package)
             for alias in node.names:
-                if alias.name in READERS and alias.asname is None:
-                    origins[alias.name] = module
-    return origins
+                if alias.name != "*":
+                    found[alias.asname or alias.name] = (origin, alias.name)
+    return found
+
+
+def _star_imports(tree: ast.Module, module: str, is_package: bool) -> list[str]:
+    return [
+        _absolute(node, module, is_package)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and any(alias.name == "*" for alias in node.names)
+    ]
+
+
+def _reads_in(
+    tree: ast.Module, imported: dict[str, tuple[str, str]], file: str, notes: list[str]
+) -> Iterator[TypedRead]:
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in imported):
+            continue
+        if not node.args or not isinstance(node.args[0], ast.Constant) or not isinstance(node.args[0].value, str):
+            continue
+        origin, attribute = imported[node.func.id]
+        env_type = _mark(origin, attribute, notes)
+        if env_type is None:
+            continue
+        yield TypedRead(
+            key=node.args[0].value,
+            reader=attribute,
+            module=origin,
+            env_type=env_type,
+            args=tuple(_literal(arg) for arg in node.args[1:]),
+            keywords=tuple((k.arg, _literal(k.value)) for k in node.keywords if k.arg and _is_literal(k.value)),
+            where=f"{file}:{node.lineno}",
+        )
+
+
+def _mark(module: str, attribute: str, notes: list[str]) -> str | None:
+    """The reader's ``env_type``, or None when the callee is not a typed reader."""
+    try:
+        function = getattr(importlib.import_module(module), attribute)
+    except Exception as exc:  # a module that cannot be imported here cannot be a reader we can call
+        note = f"cannot import {attribute} from {module} ({type(exc).__name__}): its keys are typed by name only"
+        if note not in notes:
+            notes.append(note)
+        return None
+    mark = getattr(function, READER_MARK, None)
+    return str(mark) if mark else None
 
 
 def _is_literal(node: ast.expr) -> bool:
@@ -130,24 +218,25 @@ def _is_literal(node: ast.expr) -> bool:
 
 
 def _literal(node: ast.expr) -> Any:
-    return ast.literal_eval(node)
+    return ast.literal_eval(node) if _is_literal(node) else _NOT_LITERAL
 
 
 def _distinct(reads: list[TypedRead]) -> list[TypedRead]:
-    seen: dict[tuple[str, str, str, tuple[tuple[str, Any], ...]], TypedRead] = {}
+    seen: dict[str, TypedRead] = {}
     for read in reads:
-        seen.setdefault((read.key, read.reader, read.module, tuple((k, repr(v)) for k, v in read.keywords)), read)
+        seen.setdefault(repr((read.key, read.reader, read.module, read.args, read.keywords)), read)
     return list(seen.values())
 
 
 def _reader(read: TypedRead, result: ValueCheck) -> Callable[..., Any] | None:
     try:
-        return getattr(importlib.import_module(read.module), read.reader)
+        function: Callable[..., Any] = getattr(importlib.import_module(read.module), read.reader)
     except (ImportError, AttributeError) as exc:
         note = f"cannot import {read.reader} from {read.module} ({type(exc).__name__}): {read.key} not type-checked"
         if note not in result.notes:
             result.notes.append(note)
         return None
+    return function
 
 
 def _safe(exc: BaseException) -> str:

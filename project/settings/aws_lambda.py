@@ -1,7 +1,7 @@
 """The settings module Zappa's handler imports on Lambda.
 
 Importing it is the cold start: the bootstrap fills ``os.environ`` from the
-stage's SSM path and secrets (once per container), and only then are the
+stage's sources (once per container), and only then are the
 stage's settings imported, so they read a complete environment. A bootstrap
 error propagates: the import fails, Zappa's handler fails, Lambda reports the
 invocation as failed and retries the init on the next one. Django never starts
@@ -18,6 +18,8 @@ from django.core.exceptions import ImproperlyConfigured
 import lambda_bootstrap
 from lambda_bootstrap import log_hygiene
 
+from .stages import stage_settings_module
+
 # Before the first AWS call and the first event: no header, body, credential or
 # digest in any log line, whatever the stage's log_level (docs/logging.md).
 log_hygiene.install()
@@ -32,14 +34,5 @@ if os.environ.get("AWS_LAMBDA_FUNCTION_NAME") and not BOOTSTRAP_REPORT.configure
 
 # prod runs the prod settings; every other deployed stage (staging, dev, a
 # developer's own) runs staging's. dev.py is for a laptop: DEBUG and SQLite.
-_stage = os.environ.get("STAGE", "").strip()
-_default_module = "project.settings.prod" if _stage == "prod" else "project.settings.staging"
-_module_name = os.environ.get("DJANGO_STAGE_SETTINGS", "").strip() or _default_module
-if _module_name not in {"project.settings.staging", "project.settings.prod"}:
-    raise ImproperlyConfigured(
-        f"Lambda stage settings must be project.settings.staging or project.settings.prod, not "
-        f"{_module_name!r} (DJANGO_STAGE_SETTINGS, stage {_stage or '<unset STAGE>'!r})"
-    )
-
-_stage_settings = importlib.import_module(_module_name)
+_stage_settings = importlib.import_module(stage_settings_module())
 globals().update({name: value for name, value in vars(_stage_settings).items() if name.isupper()})

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
-from django.core.exceptions import ImproperlyConfigured
-
-from .environment import env_list, env_token
+from .environment import env_choice, env_list, env_token
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -67,9 +64,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [])
 # a value of the stage's configuration like any other. Unset: staff sessions only.
 HEALTH_TOKEN = env_token("HEALTH_TOKEN")
 
-LOG_LEVEL = os.environ.get("DJANGO_LOG_LEVEL", "INFO").strip().upper() or "INFO"
-if LOG_LEVEL not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
-    raise ImproperlyConfigured("DJANGO_LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL")
+LOG_LEVEL = env_choice("DJANGO_LOG_LEVEL", ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"), "INFO")
 
 # One stream handler: Lambda sends stdout/stderr to CloudWatch as they are.
 LOGGING = {

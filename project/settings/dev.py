@@ -5,18 +5,19 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from dotenv import load_dotenv
+from lambda_bootstrap.cli.dotenv import load_dotenv_file
 
-# .env fills os.environ first (without overriding what the shell set); the
-# settings below then read os.environ like every other stage.
-load_dotenv(Path(__file__).resolve().parent.parent.parent / ".env", override=False)
+# .env fills os.environ first (without overriding what the shell set), read by
+# the same strict reader as ``python -m lambda_bootstrap push``; the settings
+# below then read os.environ like every other stage.
+load_dotenv_file(Path(__file__).resolve().parent.parent.parent / ".env", os.environ)
 
 from .base import *  # noqa: E402, F403
 from .base import BASE_DIR  # noqa: E402
-from .environment import env_bool, env_database, env_list  # noqa: E402
+from .environment import env_bool, env_database, env_list, env_str  # noqa: E402
 
 DEBUG = env_bool("DJANGO_DEBUG", True)
-SECRET_KEY = os.environ.get("SECRET_KEY") or "django-insecure-local-development-only"
+SECRET_KEY = env_str("SECRET_KEY", "django-insecure-local-development-only")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 DATABASES = {"default": env_database("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 # A local PgBouncer in transaction mode, as in front of staging: docs/database.md.

@@ -1,35 +1,79 @@
-"""Typed reads of ``os.environ`` for the settings modules.
+"""Typed reads of the process environment for the settings modules.
 
 Settings read configuration from the process environment only (the bootstrap
-put it there on Lambda, ``.env`` locally). A missing or malformed value stops
-start-up with ImproperlyConfigured naming the key, never echoing the value.
+put it there on Lambda; dev.py loads ``.env`` into it locally). A missing or
+malformed value stops start-up with ImproperlyConfigured naming the key,
+never echoing the value.
+
+Every reader is registered with :func:`typed_reader`, which marks it with an
+``env_type`` attribute: ``python -m lambda_bootstrap check <stage>`` finds the
+readers the stage's settings call by that mark and calls them with the stage's
+values through the ``environ`` keyword, so what a cold start would reject,
+the check rejects first. A setting read any other way is invisible to it.
 """
 
 from __future__ import annotations
 
 import os
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, TypeVar
 
 from django.core.exceptions import ImproperlyConfigured
 
-__all__ = ["env_bool", "env_database", "env_int", "env_list", "env_token", "require"]
+__all__ = [
+    "READERS",
+    "env_bool",
+    "env_choice",
+    "env_database",
+    "env_int",
+    "env_list",
+    "env_str",
+    "env_token",
+    "require",
+]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+READERS: dict[str, str] = {}  # reader name -> the type it reads, for the check and for people
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
 
 
-def require(key: str) -> str:
-    value = os.environ.get(key, "").strip()
+def typed_reader(env_type: str) -> Callable[[F], F]:
+    """Register a reader: ``reader(key, ..., environ=mapping)`` returning the typed value."""
+
+    def register(function: F) -> F:
+        function.env_type = env_type  # type: ignore[attr-defined]
+        READERS[function.__name__] = env_type
+        return function
+
+    return register
+
+
+def _environ(environ: Mapping[str, str] | None) -> Mapping[str, str]:
+    return os.environ if environ is None else environ
+
+
+@typed_reader("non-empty text")
+def require(key: str, *, environ: Mapping[str, str] | None = None) -> str:
+    value = _environ(environ).get(key, "").strip()
     if not value:
         raise ImproperlyConfigured(
-            f"{key} is not set: on Lambda it comes from the stage's SSM path or secrets "
-            "(python -m lambda_bootstrap check <stage>); locally, put it in .env"
+            f"{key} is not set: these settings read the process environment only; on Lambda the "
+            "bootstrap fills it from the stage's sources (python -m lambda_bootstrap check <stage>)"
         )
     return value
 
 
-def env_bool(key: str, default: bool) -> bool:
-    raw = os.environ.get(key, "").strip().lower()
+@typed_reader("text")
+def env_str(key: str, default: str, *, environ: Mapping[str, str] | None = None) -> str:
+    return _environ(environ).get(key, "").strip() or default
+
+
+@typed_reader("boolean")
+def env_bool(key: str, default: bool, *, environ: Mapping[str, str] | None = None) -> bool:
+    raw = _environ(environ).get(key, "").strip().lower()
     if not raw:
         return default
     if raw in _TRUE:
@@ -39,8 +83,9 @@ def env_bool(key: str, default: bool) -> bool:
     raise ImproperlyConfigured(f"{key} must be a boolean (true/false, 1/0, yes/no, on/off)")
 
 
-def env_int(key: str, default: int) -> int:
-    raw = os.environ.get(key, "").strip()
+@typed_reader("integer")
+def env_int(key: str, default: int, *, environ: Mapping[str, str] | None = None) -> int:
+    raw = _environ(environ).get(key, "").strip()
     if not raw:
         return default
     try:
@@ -49,28 +94,53 @@ def env_int(key: str, default: int) -> int:
         raise ImproperlyConfigured(f"{key} must be an integer") from None
 
 
-def env_token(key: str, *, min_length: int = 32) -> str:
+@typed_reader("token of 32+ characters")
+def env_token(key: str, *, min_length: int = 32, environ: Mapping[str, str] | None = None) -> str:
     """An optional credential (empty when unset); a short one stops start-up, naming the key only."""
-    value = os.environ.get(key, "").strip()
+    value = _environ(environ).get(key, "").strip()
     if value and len(value) < min_length:
         raise ImproperlyConfigured(f"{key} must be at least {min_length} characters (a random token)")
     return value
 
 
-def env_list(key: str, default: list[str] | None = None, *, required: bool = False) -> list[str]:
-    raw = require(key) if required else os.environ.get(key, "")
+@typed_reader("one of a set")
+def env_choice(key: str, choices: Sequence[str], default: str, *, environ: Mapping[str, str] | None = None) -> str:
+    """One of ``choices`` (compared upper-cased, as log levels are)."""
+    raw = _environ(environ).get(key, "").strip().upper() or default
+    if raw not in choices:
+        raise ImproperlyConfigured(f"{key} must be one of {', '.join(choices)}")
+    return raw
+
+
+@typed_reader("list")
+def env_list(
+    key: str,
+    default: list[str] | None = None,
+    *,
+    required: bool = False,
+    environ: Mapping[str, str] | None = None,
+) -> list[str]:
+    raw = require(key, environ=environ) if required else _environ(environ).get(key, "")
     items = [item.strip() for item in raw.split(",") if item.strip()]
     return items if items or default is None else list(default)
 
 
-def env_database(key: str, *, default: str | None = None, engines: tuple[str, ...] = ()) -> dict[str, Any]:
+@typed_reader("database URL")
+def env_database(
+    key: str,
+    *,
+    default: str | None = None,
+    engines: tuple[str, ...] = (),
+    environ: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
     """A DATABASES entry parsed by dj-database-url; a malformed URL names the key only."""
     import dj_database_url
 
-    raw = os.environ.get(key, "").strip() or default
+    raw = _environ(environ).get(key, "").strip() or default
     if not raw:
-        require(key)
-    conn_max_age = env_int("DATABASE_CONN_MAX_AGE", 0)  # outside the try: its own error names its own key
+        require(key, environ=environ)
+    # outside the try: its own error names its own key
+    conn_max_age = env_int("DATABASE_CONN_MAX_AGE", 0, environ=environ)
     try:
         config: dict[str, Any] = dict(
             dj_database_url.parse(str(raw), conn_max_age=conn_max_age, conn_health_checks=True)

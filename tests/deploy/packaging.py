@@ -14,8 +14,13 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
+
+import pytest
+
+from tests.deploy.moto_gaps import tolerate_moto_missing_function_url_api
 
 __all__ = [
     "RUNTIME_VENV",
@@ -23,6 +28,8 @@ __all__ = [
     "ZappaRunError",
     "build_package",
     "copy_project",
+    "prepare_zappa_in_process",
+    "run_zappa",
     "stage_config",
     "write_test_settings",
     "zappa_environment",
@@ -74,6 +81,27 @@ def zappa_environment(endpoint: str, tmp_dir: Path) -> dict[str, str]:
     """Variables every Zappa run needs here: the runtime venv, a private TMPDIR, moto as the only AWS."""
     tmp_dir.mkdir(parents=True, exist_ok=True)
     return {"VIRTUAL_ENV": str(RUNTIME_VENV), "TMPDIR": str(tmp_dir), "AWS_ENDPOINT_URL": endpoint}
+
+
+def prepare_zappa_in_process(monkeypatch: pytest.MonkeyPatch, project: Path, endpoint: str, tmp_dir: Path) -> None:
+    """This process made ready to run Zappa's CLI as a user would from ``project``, against moto.
+
+    Shared by the deploy tests and bin/demo: the runtime venv, a private
+    TMPDIR (``tempfile`` caches it, so its cache is set too), the project as
+    the working directory, and the one moto gap bridged (moto_gaps.py).
+    """
+    for name, value in zappa_environment(endpoint, tmp_dir).items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_dir))
+    monkeypatch.chdir(project)
+    tolerate_moto_missing_function_url_api(monkeypatch)
+
+
+def run_zappa(command: str, stage: str, settings_file: Path, *extra: str) -> None:
+    """``zappa <command> <stage> -j -s <settings>`` in this process (after prepare_zappa_in_process)."""
+    from zappa.cli import ZappaCLI
+
+    ZappaCLI().handle([command, stage, "-j", "-s", str(settings_file), *extra])
 
 
 def build_package(project: Path, settings_file: Path, stage: str, output: Path, endpoint: str) -> Path:

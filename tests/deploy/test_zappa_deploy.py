@@ -12,7 +12,6 @@ import hashlib
 import io
 import json
 import sys
-import tempfile
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -22,8 +21,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from tests.deploy.conftest import API_TOKEN, APP, SeededStage, seed_app_stage
-from tests.deploy.moto_gaps import tolerate_moto_missing_function_url_api
-from tests.deploy.packaging import zappa_environment
+from tests.deploy.packaging import prepare_zappa_in_process, run_zappa
 
 STAGE = "staging"
 FUNCTION = f"{APP}-{STAGE}"
@@ -40,17 +38,11 @@ def zappa(
     capsys: pytest.CaptureFixture[str],
 ) -> Any:
     """Run one Zappa command in-process as ``zappa <command> staging -j -s <test settings>``; returns its stdout."""
-    from zappa.cli import ZappaCLI
-
-    for name, value in zappa_environment(moto_endpoint, tmp_path / "zappa-tmp").items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "zappa-tmp"))  # tempfile caches TMPDIR
-    monkeypatch.chdir(project_copy)
-    tolerate_moto_missing_function_url_api(monkeypatch)
+    prepare_zappa_in_process(monkeypatch, project_copy, moto_endpoint, tmp_path / "zappa-tmp")
 
     def run(command: str, *extra: str) -> str:
         capsys.readouterr()
-        ZappaCLI().handle([command, STAGE, "-j", "-s", str(test_settings_file), *extra])
+        run_zappa(command, STAGE, test_settings_file, *extra)
         return capsys.readouterr().out
 
     return run

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from project.settings.environment import env_bool, env_database, env_int, env_list, require
+from project.settings.environment import READERS, env_bool, env_choice, env_database, env_int, env_list, require
 
 
 def test_require_names_the_missing_key(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -45,3 +45,34 @@ def test_lists_split_and_trim(monkeypatch: pytest.MonkeyPatch) -> None:
     assert env_list("HOSTS") == ["a.example.com", "b.example.com"]
     monkeypatch.delenv("HOSTS")
     assert env_list("HOSTS", ["fallback"]) == ["fallback"]
+
+
+def test_readers_read_a_given_mapping_and_leave_os_environ_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WORKERS", "3")
+    stage = {"WORKERS": "7", "FLAG": "on", "HOSTS": "a.example.com"}
+    assert env_int("WORKERS", 1, environ=stage) == 7
+    assert env_bool("FLAG", False, environ=stage) is True
+    assert env_list("HOSTS", environ=stage) == ["a.example.com"]
+    assert env_int("WORKERS", 1) == 3  # the default mapping is still os.environ
+
+
+def test_a_log_level_outside_its_set_is_rejected_by_name() -> None:
+    assert env_choice("DJANGO_LOG_LEVEL", ("DEBUG", "INFO"), "INFO", environ={"DJANGO_LOG_LEVEL": "debug"}) == "DEBUG"
+    with pytest.raises(ImproperlyConfigured, match="DJANGO_LOG_LEVEL must be one of DEBUG, INFO") as raised:
+        env_choice("DJANGO_LOG_LEVEL", ("DEBUG", "INFO"), "INFO", environ={"DJANGO_LOG_LEVEL": "verbose-level"})
+    assert "verbose" not in str(raised.value)
+
+
+def test_every_reader_is_registered_with_its_type() -> None:
+    import project.settings.environment as environment
+
+    assert set(READERS) == {name for name in environment.__all__ if name != "READERS"}
+    for name, env_type in READERS.items():
+        assert getattr(environment, name).env_type == env_type
+
+
+def test_a_missing_key_in_deployed_settings_does_not_point_at_dotenv() -> None:
+    with pytest.raises(ImproperlyConfigured) as raised:
+        require("SECRET_KEY", environ={})
+    assert ".env" not in str(raised.value)
+    assert "lambda_bootstrap check" in str(raised.value)

@@ -236,7 +236,8 @@ def test_a_stage_secret_gets_the_same_detection(
     stages: Path, account: FakeAccount, aws_calls, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     database = "shop/prod/database"
-    account.secret(database, {"engine": "postgres", "host": "db-host-name", "port": 5432, "password": SECRET})
+    fields = {"engine": "postgres", "host": "db-host-name", "port": 5432, "username": "app", "password": SECRET}
+    account.secret(database, fields)
     _run_once_before(
         aws_calls,
         monkeypatch,

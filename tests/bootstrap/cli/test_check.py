@@ -50,6 +50,7 @@ def test_a_ready_stage_passes_every_check(seeded: FakeAccount) -> None:
         "policy-file": "PASS",
         "role": "SKIP",
         "burst": "PASS",
+        "vpc": "SKIP",
     }
     assert "DATABASE_URL (database URL)" in result.out
     assert "result: PASS" in result.out
@@ -154,7 +155,7 @@ def database_stage(
         account.secret("shop/prod/database", {"password": "pw-value-long"})
     settings = json.loads((project / "zappa_settings.json").read_text(encoding="utf-8"))
     settings["prod"]["environment_variables"].update(environment or {})
-    settings["prod"] = {k: v for k, v in settings["prod"].items() if k != "reserved_concurrency"} | config
+    settings["prod"] = {k: v for k, v in settings["prod"].items() if k != "lambda_concurrency"} | config
     (project / "zappa_settings.json").write_text(json.dumps(settings), encoding="utf-8")
 
 
@@ -174,19 +175,19 @@ def test_database_names_a_proxy_and_the_connections_reserved_concurrency_would_n
         "DATABASE_IAM_USER": "app_user",
         "DATABASE_TRANSACTION_POOLING": "true",
     }
-    database_stage(project, account, f"postgres://app_user@{PROXY_HOST}:5432/shop", iam, reserved_concurrency=200)
+    database_stage(project, account, f"postgres://app_user@{PROXY_HOST}:5432/shop", iam, lambda_concurrency=200)
     result = run("check", "prod")
     row = database_lines(result.out)
     assert row.split()[:2] == ["PASS", "database"], row
     assert "DATABASE_URL points at an RDS Proxy endpoint" in row
-    assert "reserved_concurrency 200" in row and "max_connections >= 203" in row
+    assert "lambda_concurrency 200" in row and "max_connections >= 203" in row
     assert "IAM auth" in row
     assert "pin" not in row  # transaction pooling is declared
     assert PROXY_HOST not in result.text and "c9akciq32xyz" not in result.text
 
 
 def test_database_straight_at_an_instance_names_the_max_connections_needed(project: Path, account: FakeAccount) -> None:
-    database_stage(project, account, f"postgres://app:pw-value-x@{INSTANCE_HOST}:5432/shop", reserved_concurrency=50)
+    database_stage(project, account, f"postgres://app:pw-value-x@{INSTANCE_HOST}:5432/shop", lambda_concurrency=50)
     row = database_lines(run("check", "prod").out)
     assert row.split()[:2] == ["PASS", "database"], row
     assert "an RDS instance endpoint" in row
@@ -194,7 +195,7 @@ def test_database_straight_at_an_instance_names_the_max_connections_needed(proje
 
     database_stage(project, account, f"postgres://app:pw-value-x@{PROXY_HOST}:5432/shop")
     row = database_lines(run("check", "prod").out)
-    assert "no reserved_concurrency" in row
+    assert "no lambda_concurrency" in row
     assert "DATABASE_TRANSACTION_POOLING is off" in row
 
 

@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parents[3]
 SETTINGS = ROOT / "zappa_settings.json"
 
 
-@pytest.mark.parametrize("stage", ["prod", "staging", "dev"])
+@pytest.mark.parametrize("stage", ["prod", "staging", "dev", "prod-vpc"])
 def test_committed_policy_files_are_the_commands_output(stage: str) -> None:
     loaded = load_stage(stage, str(SETTINGS))
     attach = loaded.config["attach_policy"]

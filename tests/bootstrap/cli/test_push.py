@@ -111,7 +111,7 @@ def test_unknown_stage_and_missing_file(project: Path, account: FakeAccount) -> 
     unknown = run("push", "qa", "--from", env, "--yes")
     assert unknown.code == 2 and "stage 'qa' is not in" in unknown.err
     missing = run("push", "prod", "--from", ".env.nope", "--yes")
-    assert missing.code == 2 and ".env.nope, line 0: no such file" in missing.err
+    assert missing.code == 2 and ".env.nope: no such file" in missing.err
 
 
 def test_denied_read_names_the_action_and_writes_nothing(project: Path, account: FakeAccount, aws_calls) -> None:
@@ -152,14 +152,24 @@ def test_push_failing_midway_reports_written_and_not_written(
 
 
 def test_push_to_a_stage_secret_keeps_fields_and_types_unless_pruned(project: Path, account: FakeAccount) -> None:
-    account.secret("shop/prod/database", {"engine": "postgres", "host": "old-db-host", "port": 5432, "extra": "x"})
-    env = write_env(project, f"engine=postgres\nhost=new-db-host\nport=5432\npassword={SECRET}\n")
+    account.secret(
+        "shop/prod/database",
+        {"engine": "postgres", "host": "old-db-host", "port": 5432, "username": "app", "extra": "x"},
+    )
+    env = write_env(project, f"engine=postgres\nhost=new-db-host\nport=5432\nusername=app\npassword={SECRET}\n")
     result = run("push", "prod", "--from", env, "--secret", "database", "--yes")
     assert result.code == 0, result.err
     assert "secretsmanager:shop/prod/database against .env.prod:" in result.out
-    assert "1 added, 1 changed, 1 removed, 2 unchanged" in result.out
+    assert "1 added, 1 changed, 1 removed, 3 unchanged" in result.out
     stored = json.loads(account.secrets.get_secret_value(SecretId="shop/prod/database")["SecretString"])
-    assert stored == {"engine": "postgres", "host": "new-db-host", "port": 5432, "extra": "x", "password": SECRET}
+    assert stored == {
+        "engine": "postgres",
+        "host": "new-db-host",
+        "port": 5432,
+        "username": "app",
+        "extra": "x",
+        "password": SECRET,
+    }
     pruned = run("push", "prod", "--from", env, "--secret", "database", "--yes", "--prune")
     assert pruned.code == 0, pruned.err
     stored = json.loads(account.secrets.get_secret_value(SecretId="shop/prod/database")["SecretString"])

@@ -23,7 +23,7 @@ def zappa_stage_config(settings_file: Path, stage: str) -> dict[str, object]:
     return dict(cli.stage_config)
 
 
-@pytest.mark.parametrize("stage", ["prod", "staging", "dev"])
+@pytest.mark.parametrize("stage", ["prod", "staging", "dev", "prod-vpc"])
 def test_extends_resolves_exactly_as_zappa_does(stage: str) -> None:
     settings_file = ROOT / "zappa_settings.json"
     document = json.loads(settings_file.read_text(encoding="utf-8"))

@@ -1,0 +1,112 @@
+"""``push`` validates before it writes: the same rules as ``check``'s values, each key and rule named."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.stage import database_secret, seed_stage
+
+from ..conftest import FakeAccount
+from .tooling import run
+
+ROOT = Path(__file__).resolve().parents[3]
+SETTINGS = str(ROOT / "zappa_settings.json")
+DATABASE_URL = "postgres://app:Db-Pa55word-xyz@db.internal.example:5432/coldstart"
+SECRET_ID = "coldstart/prod/database"
+LONG_VALUE = "never-on-screen-" + "Qx9" * 6
+
+
+def push(tmp_path: Path, text: str, *extra: str) -> tuple[int, str]:
+    file = tmp_path / ".env.prod"
+    file.write_text(text, encoding="utf-8")
+    result = run("push", "prod", "--from", str(file), "--settings", SETTINGS, "--yes", *extra)
+    assert LONG_VALUE not in result.text
+    return result.code, result.text
+
+
+def stored_secret(account: FakeAccount) -> dict[str, object]:
+    return dict(json.loads(account.secrets.get_secret_value(SecretId=SECRET_ID)["SecretString"]))
+
+
+def test_a_port_that_is_not_an_integer_is_refused_and_nothing_is_written(
+    tmp_path: Path, account: FakeAccount, aws_calls
+) -> None:
+    seed_stage("coldstart", "prod", DATABASE_URL)
+    before = stored_secret(account)
+    code, text = push(tmp_path, f"port=notaport\npassword={LONG_VALUE}\n", "--secret", "database")
+    assert code == 2
+    assert "push refused" in text and "nothing written" in text
+    assert "port: an RDS-style secret's port must be an integer" in text
+    assert stored_secret(account) == before
+    assert aws_calls.counts["PutSecretValue"] == 0
+
+
+def test_a_stages_env_file_pushed_to_the_database_secret_is_refused_key_by_key(
+    tmp_path: Path, account: FakeAccount
+) -> None:
+    seed_stage("coldstart", "prod", DATABASE_URL)
+    before = stored_secret(account)
+    code, text = push(
+        tmp_path,
+        f"SECRET_KEY={LONG_VALUE}\nALLOWED_HOSTS=example.com\nDATABASE_URL={DATABASE_URL}\n",
+        "--secret",
+        "database",
+    )
+    assert code == 2
+    for key in ("SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL"):
+        assert f"{key}: not a field of an RDS-style secret" in text
+    assert "did you mean the stage's SSM path?" in text
+    assert stored_secret(account) == before
+    assert "Db-Pa55word-xyz" not in text
+
+
+def test_env_keys_pushed_into_a_new_secret_would_load_under_its_prefix(tmp_path: Path, account: FakeAccount) -> None:
+    code, text = push(tmp_path, f"SECRET_KEY={LONG_VALUE}\n", "--secret", "database")
+    assert code == 2
+    assert "SECRET_KEY: would load as DATABASE_SECRET_KEY, which the settings never read" in text
+    assert account.secrets.list_secrets()["SecretList"] == []
+
+
+def test_an_incomplete_rds_secret_is_refused(tmp_path: Path, account: FakeAccount) -> None:
+    code, text = push(tmp_path, "engine=postgres\nhost=db.example\n", "--secret", "database")
+    assert code == 2
+    assert "password, username: an RDS-style secret needs engine, host, username and password" in text
+
+
+def test_values_the_settings_reject_are_refused_with_their_reader(
+    tmp_path: Path, account: FakeAccount, aws_calls
+) -> None:
+    code, text = push(
+        tmp_path,
+        f"SECRET_KEY={LONG_VALUE}\nDJANGO_LOG_LEVEL=verbose\nSECURE_HSTS_SECONDS=a-year\nSENTRY_URL=no-scheme\n",
+    )
+    assert code == 2
+    assert "DJANGO_LOG_LEVEL (one of a set, base.py:" in text
+    assert "SECURE_HSTS_SECONDS (integer, prod.py:" in text
+    assert "SENTRY_URL (URL, by its name)" in text
+    assert "4 problem(s)" not in text and "3 problem(s)" in text
+    assert aws_calls.counts["PutParameter"] == 0
+
+
+def test_pruning_a_required_key_is_refused(tmp_path: Path, account: FakeAccount) -> None:
+    seed_stage("coldstart", "prod", DATABASE_URL)
+    code, text = push(tmp_path, f"SECRET_KEY={LONG_VALUE}\n", "--prune")
+    assert code == 2
+    assert "ALLOWED_HOSTS: required (BOOTSTRAP_REQUIRED); --prune would delete it" in text
+    stored = json.loads(account.secrets.get_secret_value(SecretId="coldstart/prod/config")["SecretString"])
+    assert stored["ALLOWED_HOSTS"]  # nothing written
+
+
+def test_a_secrets_fields_pushed_to_the_ssm_path_suggest_the_secret(tmp_path: Path, account: FakeAccount) -> None:
+    fields = database_secret(DATABASE_URL)
+    code, text = push(tmp_path, "".join(f"{k}={v}\n" for k, v in fields.items()))
+    assert code == 2
+    assert "did you mean --secret database?" in text
+
+
+def test_a_valid_rds_push_passes(tmp_path: Path, account: FakeAccount) -> None:
+    seed_stage("coldstart", "prod", DATABASE_URL)
+    code, text = push(tmp_path, f"password={LONG_VALUE}\nport=6432\n", "--secret", "database")
+    assert code == 0, text
+    assert stored_secret(account)["password"] == LONG_VALUE
