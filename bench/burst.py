@@ -46,10 +46,14 @@ FAULTED_SERVICES = ("AmazonSSM.", "secretsmanager.")
 
 # The child: import first (as Zappa's handler does before Django's settings), wait
 # for the start line on stdin, then one cold load; one JSON line on stdout.
+# BENCH_BACKOFF="base,cap" replaces the library's back-off constants (bench/burst_validate.py).
 CHILD = """
-import json, sys, time
+import json, os, sys, time
 import lambda_bootstrap
+from lambda_bootstrap import retry
 from lambda_bootstrap.clients import get_client
+if os.environ.get("BENCH_BACKOFF"):
+    retry.BACKOFF_BASE, retry.BACKOFF_CAP = map(float, os.environ["BENCH_BACKOFF"].split(","))
 get_client("ssm"), get_client("secretsmanager")  # client creation is not what a burst tests
 print("ready", flush=True)
 sys.stdin.readline()

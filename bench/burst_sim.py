@@ -28,6 +28,7 @@ import math
 import os
 import platform
 import random
+import statistics
 import sys
 import time
 from collections import Counter
@@ -181,7 +182,11 @@ class Policy:
 # Before issue 12: full jitter 0.1/2 s, 8 attempts, and a load kept calling after one of its calls had
 # failed. Pinned here (not read from the library): it is the baseline the figures are compared with.
 BEFORE = Policy(
-    "before: full jitter 0.1/2 s, 8 attempts, no cancel", base=0.1, cap=2.0, max_attempts=8, cancel_on_failure=False
+    "full jitter 0.1/2 s, 8 attempts, no cancel (before issue 12)",
+    base=0.1,
+    cap=2.0,
+    max_attempts=8,
+    cancel_on_failure=False,
 )
 # botocore's standard mode (its default, and so Powertools' and a plain boto3 client's): 3 attempts,
 # rand·min(20, 1·2^(n-1)) s after a throttled n-th attempt (botocore.retries.standard.ExponentialBackoff).
@@ -866,19 +871,35 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--n", type=int, default=100, help="keys (--layout)")
     parser.add_argument("--containers", type=int, default=30, help="(--layout)")
     parser.add_argument("--window", type=float, default=0.0, help="seconds over which they arrive (--layout)")
-    parser.add_argument("--policy", type=int, help="index in CANDIDATES (--layout); default: the after policy")
+    parser.add_argument(
+        "--policy", help="before, recommended, library, or an index in CANDIDATES (--layout); default: after"
+    )
     parser.add_argument("--higher-throughput", action="store_true", help="SSM's paid quotas (--layout)")
     args = parser.parse_args(argv)
     after = after_policy()
     if args.layout:
-        policy = after if args.policy is None else CANDIDATES[args.policy]
+        named = {"before": BEFORE, "recommended": RECOMMENDED, "library": library_policy(), None: after}
+        policy = named[args.policy] if args.policy in named else CANDIDATES[int(args.policy)]
         quotas = HIGHER_THROUGHPUT if args.higher_throughput else DEFAULT_QUOTAS
         cell = Cell(args.layout, args.n, policy, quotas, args.seeds, args.containers, args.window)
         layout, used = cell.build()
-        band, calls = _band(cell)
+        runs = [
+            simulate(layout, used, args.containers, quotas=quotas, window=args.window, seed=s)
+            for s in range(args.seeds)
+        ]
+        through = statistics.median(sum(r.attempts.values()) - sum(r.throttled.values()) for r in runs)
+        calls = statistics.median(sum(r.attempts.values()) for r in runs) / args.containers
+        per_bucket = ", ".join(
+            f"{bucket} {statistics.median(r.attempts[bucket] - r.throttled[bucket] for r in runs):g}"
+            for bucket in sorted(layout.calls_on(quotas))
+        )
         print(
-            f"{layout.name}, N={args.n}, {used.name}, C={args.containers}, window {args.window:g} s: "
-            f"{band} ready; {calls:.1f} calls per cold start"
+            f"{layout.name}, N={args.n}, {used.name}, C={args.containers}, window {args.window:g} s, "
+            f"{args.seeds} seeds (medians):\n"
+            f"  ready: {Band.of([r.share for r in runs])} = {statistics.median(r.ready for r in runs):g} containers\n"
+            f"  AWS calls per cold start: {calls:.0f}\n"
+            f"  calls that got through: {through:g} ({per_bucket}), of which for loads that failed: "
+            f"{statistics.median(r.wasted for r in runs):g}"
         )
         return
     started = time.perf_counter()

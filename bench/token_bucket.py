@@ -49,9 +49,10 @@ class TokenBucket:
         self.last = now
 
     def take(self, now: float) -> bool:
-        tokens = self.tokens + (now - self.last) * self.rate
-        self.tokens = tokens if tokens < self.burst else self.burst
-        self.last = now
+        if now > self.last:  # the proxy's threads may come in a little out of order: never refill backwards
+            tokens = self.tokens + (now - self.last) * self.rate
+            self.tokens = tokens if tokens < self.burst else self.burst
+            self.last = now
         if self.tokens >= 1.0:
             self.tokens -= 1.0
             return True

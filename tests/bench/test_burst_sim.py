@@ -51,6 +51,13 @@ def test_a_bucket_refills_at_its_rate_and_never_past_its_burst() -> None:
     assert sum(bucket.take(100.0) for _ in range(50)) == 10  # idle for long: still only a burst
 
 
+def test_a_request_timed_before_the_last_one_does_not_refill_backwards() -> None:
+    bucket = TokenBucket(10.0, burst=1.0)
+    assert bucket.take(1.0)
+    assert not bucket.take(0.999)  # another thread's earlier arrival: no negative refill
+    assert bucket.take(1.1)
+
+
 def test_a_throttled_request_takes_no_token() -> None:
     bucket = TokenBucket(1.0, burst=1.0)
     assert bucket.take(0.0)
