@@ -178,6 +178,7 @@ def test_the_library_policy_is_read_from_lambda_bootstrap_retry(monkeypatch: pyt
     policy = library_policy()
     assert (policy.base, policy.cap, policy.max_attempts, policy.fit_deadline) == (0.05, 0.5, None, True)
     assert policy.cancel_on_failure
+    assert policy.same_rules(RECOMMENDED)  # what docs/burst.md recommends, once the library adopts it
     monkeypatch.delattr(retry, "RETRY_UNTIL_DEADLINE")
     assert library_policy().max_attempts == 8 and not library_policy().cancel_on_failure
 
