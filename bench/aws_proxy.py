@@ -14,6 +14,12 @@ moto's earlier answer instead of asking moto again: moto computes answers one
 at a time under one interpreter lock, AWS in parallel, so without it fifteen
 concurrent calls cost fifteen times moto's work. Only for data that does not
 change while the proxy runs (a benchmark's seeded stage).
+
+``throttle`` meters requests as AWS does (``bench/token_bucket.py``, the rule
+the burst simulator uses): each operation draws from its quota's token bucket
+when the request arrives, and an empty bucket means ``ThrottlingException``
+(after the same latency as any answer). ``reset_buckets()`` fills them again,
+as before a new burst.
 """
 
 from __future__ import annotations
@@ -31,6 +37,8 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import urlsplit
 
+from .token_bucket import Quotas, TokenBucket
+
 __all__ = ["AwsProxy", "ProxyStats"]
 
 THROTTLE = ("ThrottlingException", 400, "Rate exceeded")
@@ -41,6 +49,13 @@ SERVER_ERROR = ("InternalServerError", 500, "Internal server error")
 class ProxyStats:
     requests: Counter[str] = field(default_factory=Counter)  # by X-Amz-Target operation
     faults: Counter[str] = field(default_factory=Counter)
+    throttled: Counter[str] = field(default_factory=Counter)  # by operation, from ``throttle``'s buckets
+    busy: float = 0.0  # seconds spent answering, all requests together
+
+    @property
+    def mean_seconds(self) -> float:
+        """Mean time from a request's arrival to its answer."""
+        return self.busy / self.total if self.total else 0.0
 
     @property
     def total(self) -> int:
@@ -69,6 +84,7 @@ class AwsProxy:
         only: tuple[str, ...] = (),
         seed: int | None = None,
         tamper: Callable[[str, dict[str, Any]], dict[str, Any]] | None = None,
+        throttle: Quotas | None = None,
     ) -> None:
         self.upstream = urlsplit(upstream)
         self.latency = latency
@@ -80,8 +96,11 @@ class AwsProxy:
         self._answers: dict[tuple[str, bytes], tuple[int, bytes, dict[str, str]]] = {}
         self.only = only  # operation-name prefixes the faults apply to ("AmazonSSM.", "secretsmanager.")
         self.stats = ProxyStats()
+        self.throttle = throttle
+        self._buckets: dict[str, TokenBucket] = {}
         self._random = random.Random(seed)
         self._lock = threading.Lock()
+        self.reset_buckets()
         self._server = _Server(("127.0.0.1", 0), self._handler_class())
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
@@ -97,6 +116,25 @@ class AwsProxy:
     def __exit__(self, kind: type[BaseException] | None, value: BaseException | None, tb: TracebackType | None) -> None:
         self._server.shutdown()
         self._server.server_close()
+
+    def reset_buckets(self) -> None:
+        """Full buckets from now on (a new burst starts against an account that has been idle)."""
+        import time
+
+        with self._lock:
+            self._buckets = self.throttle.buckets(time.monotonic()) if self.throttle else {}
+
+    def _throttled(self, operation: str, arrived: float) -> bool:
+        if self.throttle is None:
+            return False
+        name = self.throttle.bucket_of(operation)
+        if name is None:
+            return False
+        with self._lock:
+            if self._buckets[name].take(arrived):
+                return False
+            self.stats.throttled[operation] += 1
+            return True
 
     def _pick_fault(self, operation: str) -> tuple[str, int, str] | None:
         if self.only and not operation.startswith(self.only):
@@ -124,16 +162,28 @@ class AwsProxy:
             def _relay(self) -> None:
                 import time
 
+                arrived = time.monotonic()
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 operation = self.headers.get("X-Amz-Target", f"{self.command} {self.path}")
                 with proxy._lock:
                     proxy.stats.requests[operation] += 1
+                throttled = proxy._throttled(operation, arrived)
+                try:
+                    self._answer_request(operation, body, throttled)
+                finally:
+                    with proxy._lock:
+                        proxy.stats.busy += time.monotonic() - arrived
+
+            def _answer_request(self, operation: str, body: bytes, throttled: bool) -> None:
+                import time
+
                 time.sleep(proxy.latency + (proxy.hang if proxy._hangs(operation) else 0.0))
-                fault = proxy._pick_fault(operation)
+                fault = THROTTLE if throttled else proxy._pick_fault(operation)
                 if fault is not None:
                     code, status, message = fault
-                    with proxy._lock:
-                        proxy.stats.faults[code] += 1
+                    if not throttled:
+                        with proxy._lock:
+                            proxy.stats.faults[code] += 1
                     self._answer(status, json.dumps({"__type": code, "message": message}).encode(), {})
                     return
                 answer = proxy._answers.get((operation, body)) if proxy.replay else None

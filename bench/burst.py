@@ -29,7 +29,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,10 +46,14 @@ FAULTED_SERVICES = ("AmazonSSM.", "secretsmanager.")
 
 # The child: import first (as Zappa's handler does before Django's settings), wait
 # for the start line on stdin, then one cold load; one JSON line on stdout.
+# BENCH_BACKOFF="base,cap" replaces the library's back-off constants (bench/burst_validate.py).
 CHILD = """
-import json, sys, time
+import json, os, sys, time
 import lambda_bootstrap
+from lambda_bootstrap import retry
 from lambda_bootstrap.clients import get_client
+if os.environ.get("BENCH_BACKOFF"):
+    retry.BACKOFF_BASE, retry.BACKOFF_CAP = map(float, os.environ["BENCH_BACKOFF"].split(","))
 get_client("ssm"), get_client("secretsmanager")  # client creation is not what a burst tests
 print("ready", flush=True)
 sys.stdin.readline()
@@ -114,8 +118,14 @@ def child_environment(
     return env
 
 
-def run_round(processes: int, env: dict[str, str]) -> list[dict[str, Any]]:
-    """Start ``processes`` fresh interpreters, release them together, collect their outcomes."""
+def run_round(
+    processes: int, env: dict[str, str], before_release: Callable[[], None] | None = None
+) -> list[dict[str, Any]]:
+    """Start ``processes`` fresh interpreters, release them together, collect their outcomes.
+
+    ``before_release`` runs once every child has imported, just before they call AWS
+    (bench/burst_validate.py fills the proxy's token buckets there).
+    """
     children = [
         subprocess.Popen(
             [sys.executable, "-c", CHILD],
@@ -131,6 +141,8 @@ def run_round(processes: int, env: dict[str, str]) -> list[dict[str, Any]]:
     for child in children:  # every child has imported: the burst starts together
         assert child.stdout is not None
         child.stdout.readline()
+    if before_release is not None:
+        before_release()
     for child in children:
         assert child.stdin is not None
         child.stdin.write("go\n")
