@@ -3,8 +3,8 @@
 Zappa writes every file into the zip dated 1980-01-01, so a normal
 (timestamp-checked) ``.pyc`` never matches its source on Lambda: Python
 recompiles every module at every cold start, in memory, since the task root is
-read-only. That costs about 1.2 s of a 1.6 s handler cold start (see the
-README's benchmarks). A *hash-checked* ``.pyc`` records a hash of its source
+read-only. That cost about 0.7 s of every cold start (docs/packaging.md has the
+measurement and its command). A *hash-checked* ``.pyc`` records a hash of its source
 instead of a time, so it stays valid in the zip, and it is still safe: if a
 source changes, Python sees the hash differ and compiles it afresh.
 

@@ -106,8 +106,7 @@ def read_settings(environ: Mapping[str, str]) -> BootstrapSettings:
         override=_flag(environ, OVERRIDE),
         binary_secrets_as_base64=_binary_mode(environ.get(BINARY_SECRETS, "error")),
         timeout=_number(environ, TIMEOUT, 8.0, low=0.5, high=60.0),
-        # 8: the most attempts whose back-off (at most 7.1 s, retry.py) fits the default deadline;
-        # at 30 % throttling 5 lost one cold start in 140 (3 calls) to 30 (14 calls): README "Failure behaviour".
+        # Attempts on 5xx and network errors; throttling is retried until the deadline (docs/failures.md).
         max_attempts=int(_number(environ, MAX_ATTEMPTS, 8, low=1, high=20)),
         secret_ttl=_number(environ, SECRET_TTL, 300.0, low=0.0, high=86400.0),
     )

@@ -95,7 +95,7 @@ def e2e_database_url() -> Iterator[str]:
 
 
 def seed_app_stage(stage: str, endpoint: str, database_url: str) -> SeededStage:
-    """The operator's step 1 of the README ("Deploying a stage"), against moto."""
+    """The operator's first deploy step (docs/deploying.md), against moto."""
     parameters = {"ALLOWED_HOSTS": API_HOST, "API_TOKEN": API_TOKEN, "HEALTH_TOKEN": HEALTH_TOKEN}
     values = seed_stage(APP, stage, database_url, parameters, endpoint)
     password = urlsplit(database_url).password or ""

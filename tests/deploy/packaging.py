@@ -4,7 +4,7 @@ Zappa packages the current directory and the active virtualenv, and writes
 temporary files and the zip next to them. Working from a copy in the test's
 own folder keeps the shared tree untouched, and ``VIRTUAL_ENV`` pointing at
 ``.venv-runtime`` (``requirements.txt`` only) keeps the test tools out of the
-zip, exactly as the README tells a user to deploy.
+zip, exactly as docs/deploying.md tells a user to deploy.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ __all__ = [
 ROOT = Path(__file__).resolve().parents[2]
 RUNTIME_VENV = ROOT / ".venv-runtime"
 
-# Each one is documented in README.md ("End to end without AWS") as test-only.
+# Each one is documented in docs/testing.md as test-only.
 TEST_ONLY_OVERRIDES: dict[str, Any] = {
     "touch": False,  # touch GETs the real execute-api domain after deploy/update
     "use_precompiled_packages": False,  # one PyPI look-up per installed package

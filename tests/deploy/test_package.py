@@ -75,7 +75,7 @@ def test_package_holds_no_secret_value(lambda_package: Path, entries: list[zipfi
 def test_package_size_is_within_lambda_limits(lambda_package: Path, entries: list[zipfile.ZipInfo]) -> None:
     compressed = lambda_package.stat().st_size
     uncompressed = sum(entry.file_size for entry in entries)
-    print(  # shown with -s: see README "End to end without AWS"
+    print(  # shown with -s: quoted in docs/packaging.md
         f"\nzappa package prod: {compressed / MIB:.1f} MiB zipped, {uncompressed / MIB:.1f} MiB unzipped, "
         f"{len(entries)} files"
     )
