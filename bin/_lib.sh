@@ -47,3 +47,15 @@ ensure_project_venvs() {
     ensure_venv .venv requirements-dev.txt requirements.txt requirements-container.txt
     ensure_venv .venv-runtime requirements.txt
 }
+
+# apt_install PACKAGE WHAT: install one of Debian's packages (root only), or say how.
+apt_install() {
+    if [ "$(id -u)" -ne 0 ]; then
+        echo "error: $2 is not installed; run: sudo apt-get install -y $1" >&2
+        return 1
+    fi
+    echo "==> installing $2 (Debian's $1 package)" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >&2
+    apt-get install -y -qq --no-install-recommends "$1" >&2
+}

@@ -6,12 +6,5 @@ ensure_pgbouncer() {
     if command -v pgbouncer >/dev/null 2>&1 || [ -x /usr/sbin/pgbouncer ]; then
         return 0
     fi
-    if [ "$(id -u)" -ne 0 ]; then
-        echo "error: PgBouncer is not installed; run: sudo apt-get install -y pgbouncer" >&2
-        return 1
-    fi
-    echo "==> installing PgBouncer (Debian's pgbouncer package)" >&2
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq >&2
-    apt-get install -y -qq --no-install-recommends pgbouncer >&2
+    apt_install pgbouncer PgBouncer
 }

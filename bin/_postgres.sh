@@ -10,20 +10,10 @@ find_pg_bin() {
     return 1
 }
 
-install_postgres() {
-    if [ "$(id -u)" -ne 0 ]; then
-        echo "error: PostgreSQL's server is not installed; run: sudo apt-get install -y postgresql" >&2
-        return 1
-    fi
-    echo "==> installing PostgreSQL (Debian's postgresql package)" >&2
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq >&2
-    apt-get install -y -qq --no-install-recommends postgresql >&2
-}
 
 start_postgres() {
     local pg_bin port dir password
-    pg_bin=$(find_pg_bin) || { install_postgres && pg_bin=$(find_pg_bin); } || return 1
+    pg_bin=$(find_pg_bin) || { apt_install postgresql PostgreSQL && pg_bin=$(find_pg_bin); } || return 1
     dir=$(mktemp -d "${TMPDIR:-/tmp}/coldstart-pg.XXXXXX")
     port=$(.venv/bin/python -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
     password=$(.venv/bin/python -c 'import secrets; print(secrets.token_hex(16))')
