@@ -21,9 +21,9 @@ from ..keys import ENV_KEY
 from .aws import Aws, SsmParameter
 from .console import Console
 from .errors import ToolError
-from .plan import compare
 from .stage import Stage, load_stage
 from .target import BundleTarget
+from .writing import NOTHING_TO_WRITE, write_values
 
 __all__ = ["migrate"]
 
@@ -51,25 +51,14 @@ def migrate(
     aws = Aws(stage.region, settings.max_attempts)
     desired = _ssm_values(stage, source, aws, console)
     target = BundleTarget(settings.bundle)
-    plan = compare(target.label, target.current(aws), desired)
-    for line in plan.lines(f"ssm:{source}", prune=prune):
-        console.say(line)
-    if not plan.writes(prune):
+    origin = f"ssm:{source}"
+    code = write_values(stage, target, aws, desired, origin, yes=yes, dry_run=dry_run, prune=prune, console=console)
+    if code == NOTHING_TO_WRITE:
         console.say("nothing to migrate: the bundle already holds every key, with the same values")
+    if code in {0, NOTHING_TO_WRITE}:
         _next_steps(stage, console)
         return 0
-    target.prepare(plan, desired, console, prune)
-    if dry_run:
-        console.say("dry run: nothing written")
-        return 0
-    question = f"write {len(plan.writes(prune))} key(s) from ssm:{source} to {target.label} ({stage.region})?"
-    if not yes and not console.confirm(question):
-        console.say("not confirmed: nothing written")
-        return 1
-    target.apply(aws, plan, desired, console, prune)
-    console.say(f"migrated {len(plan.writes(prune))} key(s) from ssm:{source} to {target.label}")
-    _next_steps(stage, console)
-    return 0
+    return code
 
 
 def _source_path(stage: Stage, path: str | None) -> str:

@@ -14,10 +14,10 @@ from .aws import Aws
 from .console import Console
 from .dotenv import read_dotenv
 from .errors import DotenvError, ToolError
-from .plan import compare
-from .push_rules import RDS_FIELDS, validate_push
+from .push_rules import RDS_FIELDS
 from .stage import Stage, load_stage
 from .target import choose_target
+from .writing import NOTHING_TO_WRITE, write_values
 
 __all__ = ["push"]
 
@@ -47,24 +47,11 @@ def push(
     if not dry_run and not yes and not console.interactive():
         raise ToolError("refusing to push without confirmation: stdin is not a terminal; pass --yes (or --dry-run)")
     aws = Aws(stage.region, stage.bootstrap.max_attempts)
-    current = target.current(aws)
-    plan = compare(target.label, current, desired)
-    validate_push(stage, target, current, desired, plan, prune, dotenv)
-    for line in plan.lines(dotenv, prune=prune):
-        console.say(line)
-    if not plan.writes(prune):
+    code = write_values(stage, target, aws, desired, dotenv, yes=yes, dry_run=dry_run, prune=prune, console=console)
+    if code == NOTHING_TO_WRITE:
         console.say("nothing to push")
         return 0
-    target.prepare(plan, desired, console, prune)
-    if dry_run:
-        console.say("dry run: nothing written")
-        return 0
-    if not yes and not console.confirm(f"{plan.counts(prune)} in {target.label} ({stage.region})?"):
-        console.say("not confirmed: nothing written")
-        return 1
-    target.apply(aws, plan, desired, console, prune)
-    console.say(f"pushed to {target.label}: {plan.counts(prune, done=True)}")
-    return 0
+    return code
 
 
 def secret_hint(stage: Stage, keys: list[str]) -> str | None:

@@ -32,6 +32,7 @@ __all__ = ["DemoError", "main"]
 STAGE = "demo"
 APP = "coldstart"
 FUNCTION = f"{APP}-{STAGE}"
+HEALTH_TOKEN = "demo-health-token-" + "q7Zr" * 8  # unlocks /health/'s detailed report
 FAKE_AWS = {
     "AWS_ACCESS_KEY_ID": "testing",
     "AWS_SECRET_ACCESS_KEY": "testing",
@@ -129,10 +130,12 @@ def _life_cycle(workspace: Path, endpoint: str, patch: pytest.MonkeyPatch, steps
         prepare_zappa_in_process(patch, project, endpoint, workspace / "zappa-tmp")
         print(f"project copy: {project}")
 
-    with steps.step("push the stage's values (SSM) and its database secret (Secrets Manager)"):
+    with steps.step("push the stage's values (the bundle) and its database secret (Secrets Manager)"):
         # ALLOWED_HOSTS must hold the API Gateway host, known only after the first deploy; here it is
         # the host of the events below. The database is not reachable in the demo (health says so).
-        _write(project / ".env.demo", f"SECRET_KEY={secret_key}\nALLOWED_HOSTS={API_HOST}\n")
+        _write(
+            project / ".env.demo", f"SECRET_KEY={secret_key}\nALLOWED_HOSTS={API_HOST}\nHEALTH_TOKEN={HEALTH_TOKEN}\n"
+        )
         database = {
             "engine": "postgres",
             "host": "db.demo.invalid",
@@ -175,7 +178,10 @@ def _life_cycle(workspace: Path, endpoint: str, patch: pytest.MonkeyPatch, steps
 
     with steps.step("push a changed value with --roll: the function's configuration gets a new version"):
         lambda_client = boto3.client("lambda")
-        _write(project / ".env.demo", f"SECRET_KEY={secret_key}\nALLOWED_HOSTS={API_HOST}\nSECURE_HSTS_SECONDS=60\n")
+        _write(
+            project / ".env.demo",
+            f"SECRET_KEY={secret_key}\nALLOWED_HOSTS={API_HOST}\nHEALTH_TOKEN={HEALTH_TOKEN}\nSECURE_HSTS_SECONDS=60\n",
+        )
         _cli("push", STAGE, "--from", ".env.demo", "--yes", "--roll")
         variables = lambda_client.get_function_configuration(FunctionName=FUNCTION)["Environment"]["Variables"]
         print(f"function environment now: {sorted(variables)}; {VERSION_VARIABLE}={variables[VERSION_VARIABLE]}")
@@ -227,7 +233,9 @@ def _cold_start(task_root: Path, endpoint: str, *, expect_hsts: str) -> None:
         timeout_seconds=int(configuration["Timeout"]),
         variables=dict(configuration["Environment"]["Variables"]),
     )
-    run = function.cold_start([api_gateway_event("GET", "/health/", stage=STAGE)], endpoint=endpoint)
+    authorized = {"Authorization": f"Bearer {HEALTH_TOKEN}"}  # the detailed report: public answers say up or down
+    event = api_gateway_event("GET", "/health/", stage=STAGE, headers=authorized)
+    run = function.cold_start([event], endpoint=endpoint)
     if run.init_error is not None:
         raise DemoError(f"the cold start failed: {run.init_error.get('errorType')}\n{run.output}")
     [invocation] = run.invocations
