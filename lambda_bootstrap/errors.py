@@ -24,6 +24,7 @@ __all__ = [
     "SourceNotFoundError",
     "SourceRefusedError",
     "SourceUnavailableError",
+    "shown_name",
 ]
 
 
@@ -41,7 +42,21 @@ class InvalidKeyError(BootstrapError):
     def __init__(self, name: str, source: str, reason: str) -> None:
         self.name = name
         self.source = source
-        super().__init__(f"{name!r} from {source} cannot become an environment key: {reason}")
+        super().__init__(f"{shown_name(name, quoted=True)} from {source} cannot become an environment key: {reason}")
+
+
+SHOWN_NAME_LENGTH = 32
+
+
+def shown_name(name: str, *, quoted: bool = False) -> str:
+    """A name as a message may show it: whole when it looks like a name, else only its start and length.
+
+    A malformed key is often a value in the wrong place (a wrapped line of a .env,
+    ``KEY=value`` typed as a JSON key): such a name is never echoed whole.
+    """
+    if len(name) <= SHOWN_NAME_LENGTH and "=" not in name and name.isprintable() and not any(c.isspace() for c in name):
+        return repr(name) if quoted else name
+    return f"a name starting {name[:4]!r} ({len(name)} characters, not shown: it may be a value)"
 
 
 class KeyConflictError(BootstrapError):

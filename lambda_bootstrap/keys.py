@@ -30,12 +30,45 @@ from collections.abc import Iterable
 from typing import Any
 from urllib.parse import quote
 
-from .errors import InvalidKeyError, SecretFormatError
+from .errors import InvalidKeyError, SecretFormatError, shown_name
 from .merge import Entry, merge
 
-__all__ = ["ENV_KEY", "bundle_entries", "expand_secret", "secret_entries", "ssm_entries", "ssm_env_key"]
+__all__ = [
+    "ENV_KEY",
+    "RESERVED_KEYS",
+    "RESERVED_PREFIXES",
+    "bundle_entries",
+    "check_not_reserved",
+    "expand_secret",
+    "secret_entries",
+    "ssm_entries",
+    "ssm_env_key",
+]
 
 ENV_KEY = re.compile(r"[A-Z_][A-Z0-9_]*")
+RESERVED_PREFIXES = ("AWS_", "BOOTSTRAP_", "LD_", "PYTHON", "LAMBDA_", "_")
+RESERVED_KEYS = frozenset(
+    {
+        "PATH",
+        "HOME",
+        "SHELL",
+        "TMPDIR",
+        "TZ",
+        "HTTP_PROXY",
+        "HTTPS_PROXY",
+        "NO_PROXY",
+        "ALL_PROXY",
+        "REQUESTS_CA_BUNDLE",
+        "SSL_CERT_FILE",
+        "SSL_CERT_DIR",
+        "CURL_CA_BUNDLE",
+        "DJANGO_SETTINGS_MODULE",
+        "PROJECT",
+        "STAGE",
+        "INSTANTIATE_LAMBDA_HANDLER_ON_IMPORT",
+    }
+)
+_HOST = re.compile(r"[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\]")
 _SEGMENT = re.compile(r"[A-Za-z0-9_]+")
 _FIELD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _RDS_FIELDS = frozenset({"engine", "host", "username", "password"})
@@ -67,7 +100,10 @@ def ssm_env_key(name: str, path: str) -> str:
 
 def ssm_entries(parameters: Iterable[tuple[str, str]], path: str, label: str) -> list[Entry]:
     """Parameters (full name, value) under ``path`` as entries, each named by its parameter."""
-    return [Entry(ssm_env_key(name, path), value, label, f"ssm:{name}") for name, value in parameters]
+    entries = [Entry(ssm_env_key(name, path), value, label, f"ssm:{name}") for name, value in parameters]
+    for entry in entries:
+        check_not_reserved(entry.key, label)
+    return entries
 
 
 def bundle_entries(secret_string: str, label: str) -> list[Entry]:
@@ -79,6 +115,7 @@ def bundle_entries(secret_string: str, label: str) -> list[Entry]:
     for key, value in fields.items():
         if not ENV_KEY.fullmatch(key):
             raise InvalidKeyError(key, label, "a bundle's keys must be environment names: A-Z, 0-9 and '_'")
+        check_not_reserved(key, label)
         if not isinstance(value, str):
             raise SecretFormatError(f"{label}: the value of {key} is {_kind(value)}, and a bundle holds strings only")
         entries.append(Entry(key, value, label, f"{label} key {key}"))
@@ -91,6 +128,7 @@ def secret_entries(secret_string: str, prefix: str, label: str) -> list[Entry]:
     if fields is None:
         if not prefix:
             raise SecretFormatError(f"{label} is a plain string, so it needs a key prefix (PREFIX=id)")
+        check_not_reserved(prefix, label)
         return [Entry(prefix, secret_string, label, label)]
     entries: list[Entry] = []
     for name, value in fields.items():
@@ -99,6 +137,7 @@ def secret_entries(secret_string: str, prefix: str, label: str) -> list[Entry]:
         if value is None:
             raise SecretFormatError(f"{label}: field {name} is null; give it a value or remove it")
         key = f"{prefix}_{name}".upper() if prefix else name.upper()
+        check_not_reserved(key, label)
         entries.append(Entry(key, _as_text(value, label, name), label, f"{label} field {name}"))
     if fields.keys() >= _RDS_FIELDS:
         url_key = f"{prefix}_URL" if prefix else "DATABASE_URL"
@@ -116,7 +155,12 @@ def _json_object(text: str, label: str, *, what: str) -> dict[str, Any] | None:
     if not text.lstrip().startswith("{"):
         return None
     try:
-        fields = json.loads(text)
+        fields = json.loads(text, object_pairs_hook=_unique_fields)
+    except _DuplicateField as duplicate:
+        raise SecretFormatError(
+            f"{label} holds the field {shown_name(str(duplicate))} twice; JSON parsers keep one of them silently, "
+            "so the bootstrap refuses both"
+        ) from None
     except RecursionError:
         raise SecretFormatError(f"{label} is {what} nested too deeply to read") from None
     except ValueError as exc:
@@ -128,6 +172,30 @@ def _json_object(text: str, label: str, *, what: str) -> dict[str, Any] | None:
     if not isinstance(fields, dict):
         raise SecretFormatError(f"{label} starts with '{{' but is not a JSON object")
     return fields
+
+
+class _DuplicateField(ValueError):
+    pass
+
+
+def _unique_fields(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    fields: dict[str, Any] = {}
+    for name, value in pairs:
+        if name in fields:
+            raise _DuplicateField(name)
+        fields[name] = value
+    return fields
+
+
+def check_not_reserved(key: str, label: str) -> None:
+    """Refuse a key that would change how the process itself runs, not what the application reads.
+
+    Whoever can write a stage's configuration must not thereby choose the dynamic
+    loader's preloads, Python's start-up file, the proxy every AWS request goes
+    through, the AWS endpoint or credentials, or the bootstrap's own pointers.
+    """
+    if key in RESERVED_KEYS or key.startswith(RESERVED_PREFIXES):
+        raise InvalidKeyError(key, label, "it is reserved: it would change how the process runs, not the app")
 
 
 def _kind(value: object) -> str:
@@ -162,4 +230,7 @@ def _rds_url(fields: dict[str, Any], label: str) -> str:
     user = quote(fields["username"], safe="")
     password = quote(fields["password"], safe="")
     host = fields["host"]
+    if not _HOST.fullmatch(host):
+        # Not echoed. A host carrying ':', '/', '?' or '#' would rewrite the URL's port, database or options.
+        raise SecretFormatError(f"{label}: field host is not a host name or address (letters, digits, '.', '-')")
     return f"{scheme}://{user}:{password}@{host}:{int(str(port))}/{quote(dbname or '', safe='')}"

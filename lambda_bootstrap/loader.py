@@ -29,7 +29,7 @@ from .retry import LoadRun
 from .settings import BootstrapSettings, read_settings
 from .sources import ClientFor, Source, sources_for
 
-__all__ = ["Bootstrap", "current_report", "load", "refresh", "reset"]
+__all__ = ["Bootstrap", "current_report", "is_blank", "load", "refresh", "reset"]
 
 logger = logging.getLogger("lambda_bootstrap")
 
@@ -95,6 +95,9 @@ class Bootstrap:
                 return False
             try:
                 values = merge(fetch_entries([source], self._client_for, self._run_factory(settings))).values
+                # A rotated secret that lost or blanked a required key must not replace a working one.
+                kept = [k for k, origin in report.sources.items() if origin == label]
+                _check_required(settings, {**os.environ, **{k: values.get(k, "") for k in kept}})
             finally:
                 # A failed attempt counts too: during an outage, TTL-driven refreshes wait
                 # a TTL before trying again instead of stalling every new connection.
@@ -179,9 +182,14 @@ def _apply_precedence(
     return final, kept, overridden
 
 
+def is_blank(value: str) -> bool:
+    """Nothing visible: empty, spaces, or only invisible characters (a zero-width space is no secret key)."""
+    return not any(c.isprintable() and not c.isspace() for c in value)
+
+
 def _check_required(settings: BootstrapSettings, final: Mapping[str, str]) -> None:
     """Every required key must end up non-empty, whichever side of the precedence supplied it."""
-    missing = [k for k in settings.required if not final.get(k, "").strip()]
+    missing = [k for k in settings.required if is_blank(final.get(k, ""))]
     if missing:
         raise MissingKeysError(missing, settings.source_labels)
 

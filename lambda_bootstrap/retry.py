@@ -205,7 +205,7 @@ def call_aws(operation: Callable[[], T], *, resource: str, action: str, run: Loa
             status = int(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0) or 0)
             throttled = code in THROTTLING_CODES or status == 429
             if not throttled and code not in _TRANSIENT and status < 500:
-                raise _permanent(code, str(error.get("Message", "")), resource, action) from exc
+                raise _permanent(code, status, str(error.get("Message", "")), resource, action) from exc
             reason = code or f"HTTP {status}"
             last: BaseException = exc
         except network_errors as exc:
@@ -245,7 +245,9 @@ def _check_open(run: LoadRun, resource: str, action: str) -> None:
         )
 
 
-def _permanent(code: str, message: str, resource: str, action: str) -> BootstrapError:
+def _permanent(code: str, status: int, message: str, resource: str, action: str) -> BootstrapError:
+    if status == 403 and (not code or code.isdigit()):  # a body botocore could not parse: HTTP says it all
+        code = "AccessDenied"
     if code in _KMS or (code in _DENIED and "kms:" in message.lower()):
         return AccessDeniedError(resource, "kms:Decrypt on the key that encrypts it", code=code)
     if code in _DENIED:

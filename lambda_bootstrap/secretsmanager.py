@@ -14,6 +14,7 @@ has the burst ceilings of each layout).
 from __future__ import annotations
 
 import base64
+import re
 from typing import Any
 
 from .errors import MalformedAnswerError, SecretFormatError
@@ -87,10 +88,7 @@ def get_secret_value(client: Any, secret_id: str, run: LoadRun) -> dict[str, Any
     if not isinstance(answer, dict):
         raise MalformedAnswerError(f"{GET_SECRET_VALUE} for {label} answered nothing usable", resource=label)
     name, arn = answer.get("Name"), answer.get("ARN")
-    asked_for = (
-        arn.startswith(secret_id) if secret_id.startswith("arn:") and isinstance(arn, str) else name == secret_id
-    )
-    if not asked_for:
+    if not _is_the_secret(secret_id, name, arn):
         raise MalformedAnswerError(
             f"{GET_SECRET_VALUE} for {label} answered for another secret, or named none",
             resource=label,
@@ -103,3 +101,15 @@ def get_secret_value(client: Any, secret_id: str, run: LoadRun) -> dict[str, Any
             action=GET_SECRET_VALUE,
         )
     return answer
+
+
+_ARN_SUFFIX = re.compile(r"-[A-Za-z0-9]{6}")
+
+
+def _is_the_secret(secret_id: str, name: object, arn: object) -> bool:
+    """The answer's Name or ARN is the id asked for (a partial ARN: plus Secrets Manager's 6-character suffix)."""
+    if not secret_id.startswith("arn:"):
+        return name == secret_id
+    if not isinstance(arn, str):
+        return False
+    return arn == secret_id or (arn.startswith(secret_id) and bool(_ARN_SUFFIX.fullmatch(arn[len(secret_id) :])))

@@ -83,7 +83,14 @@ def _run(args: argparse.Namespace, console: Console) -> int:
         )
         if code != EXIT_OK or not args.roll or args.dry_run:
             return code
-        args.command = "roll"
+        from .roll import roll
+
+        try:
+            return roll(args.stage, settings_file=args.settings, console=console)
+        except BootstrapError as exc:  # the push landed: say so, and how to finish
+            console.note(f"error: pushed, but not rolled: {exc}")
+            console.note(f"  finish with: python -m lambda_bootstrap roll {args.stage}")
+            return EXIT_PARTIAL
     if args.command == "roll":
         from .roll import roll
 

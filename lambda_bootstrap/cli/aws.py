@@ -166,19 +166,19 @@ class Aws:
 
     def call(self, operation: Callable[[], T], *, resource: str, action: str) -> T:
         """One AWS call; any failure comes out naming the endpoint, the profile, and who was refused."""
-        with self._explained(resource, action):
+        with self.explained(resource, action):
             return self.run().call(operation, resource=resource, action=action)
 
     def fetch(self, sources: Sequence[Source]) -> list[Entry]:
         """What the cold start would read from ``sources``, through the same fetch path."""
         labels = ", ".join(source.label for source in sources)
         actions = ", ".join(sorted({source.action for source in sources}))
-        with self._explained(labels, actions):
+        with self.explained(labels, actions):
             return fetch_entries(sources, self.client, self.run())
 
     def ssm_parameters(self, path: str) -> dict[str, SsmParameter]:
         """Every parameter under ``path`` by the env key it loads as; none is not an error here."""
-        with self._explained(f"ssm:{path}", "ssm:GetParametersByPath"):
+        with self.explained(f"ssm:{path}", "ssm:GetParametersByPath"):
             found = read_path(self.client("ssm"), path, self.run())
         merge(ssm_entries(found, path, f"ssm:{path}"))  # the bootstrap's checks: bad names, two names on one key
         return {ssm_env_key(name, path): SsmParameter(name, value) for name, value in found}
@@ -196,7 +196,7 @@ class Aws:
         return self._caller
 
     @contextmanager
-    def _explained(self, resource: str, action: str) -> Iterator[None]:
+    def explained(self, resource: str, action: str) -> Iterator[None]:
         """Every failure inside as one line naming the endpoint and profile (and, when denied, the caller)."""
         waiting = _Progress(
             self.settings.progress,

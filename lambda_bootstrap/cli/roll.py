@@ -40,6 +40,7 @@ def roll(stage_name: str, *, settings_file: str | None = None, console: Console)
 
 
 def roll_stage(stage: Stage, aws: Aws, console: Console) -> int:
+    _refuse_unloadable(stage, aws)
     version, sources = config_version(stage, aws)
     function = stage.function_name
     client = aws.client("lambda")
@@ -128,3 +129,26 @@ def _wait_until_updated(aws: Aws, client: Any, function: str, resource: str, con
         time.sleep(_SETTLE_POLL)
     if status == "Failed":
         raise ToolError(f"{function}'s configuration update failed: see the function in the Lambda console")
+
+
+def _refuse_unloadable(stage: Stage, aws: Aws) -> None:
+    """No roll into a configuration that would fail every cold start: load it as the cold start would, first."""
+    from ..errors import BootstrapError
+    from ..loader import is_blank
+    from ..merge import merge
+    from ..sources import sources_for
+    from .check import type_values
+
+    try:
+        values = merge(aws.fetch(sources_for(stage.bootstrap, stage.root))).values
+    except BootstrapError as exc:
+        raise ToolError(f"not rolled: a cold start would fail now: {exc}") from exc
+    final = {**values, **stage.environment}  # the function's own variables win, as at cold start
+    missing = [key for key in stage.bootstrap.required if is_blank(final.get(key, ""))]
+    if missing:
+        raise ToolError(f"not rolled: required keys missing or blank in the stage's sources: {', '.join(missing)}")
+    failures = type_values(stage, values).failures
+    if failures:
+        raise ToolError(
+            f"not rolled: {len(failures)} value(s) the stage's settings would reject: {'; '.join(failures)}"
+        )

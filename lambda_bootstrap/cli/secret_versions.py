@@ -58,7 +58,8 @@ class SecretRead:
 def read_secret(aws: Aws, secret_id: str, label: str) -> SecretRead:
     """The current value and its VersionId; a missing secret is not an error here (push creates it)."""
     try:
-        response = get_secret_value(aws.client("secretsmanager"), secret_id, aws.run())
+        with aws.explained(label, "secretsmanager:GetSecretValue"):
+            response = get_secret_value(aws.client("secretsmanager"), secret_id, aws.run())
     except SourceNotFoundError:
         return SecretRead(secret_id, label, None, None)
     text = response.get("SecretString")

@@ -27,7 +27,7 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
-from ..errors import BootstrapError, InvalidKeyError, SecretFormatError
+from ..errors import BootstrapError, InvalidKeyError, SecretFormatError, shown_name
 from ..keys import ENV_KEY, bundle_entries, expand_secret, ssm_env_key
 from ..merge import merge
 from ..settings import SecretSource
@@ -103,9 +103,11 @@ class SsmTarget:
             except InvalidKeyError as exc:
                 raise DotenvError(file, entry.line, f"invalid key: {exc}") from None
             if loaded_as != entry.key:
-                raise DotenvError(file, entry.line, f"invalid key {entry.key}: it would load as {loaded_as}")
+                raise DotenvError(
+                    file, entry.line, f"invalid key {shown_name(entry.key)}: it would load as {shown_name(loaded_as)}"
+                )
             if not entry.value:
-                raise DotenvError(file, entry.line, f"{entry.key} is empty, and SSM cannot store an empty value")
+                raise DotenvError(file, entry.line, f"{shown_name(entry.key)} is empty, and SSM cannot store one")
         return {entry.key: entry.value for entry in entries}
 
     def current(self, aws: Aws) -> dict[str, str]:
@@ -157,7 +159,7 @@ class BundleTarget:
     def desired(self, entries: Sequence[DotenvEntry], file: str) -> dict[str, str]:
         for entry in entries:
             if not ENV_KEY.fullmatch(entry.key):
-                raise DotenvError(file, entry.line, f"invalid key {entry.key}: {_BUNDLE_KEY_RULE}")
+                raise DotenvError(file, entry.line, f"invalid key {shown_name(entry.key)}: {_BUNDLE_KEY_RULE}")
         return {entry.key: entry.value for entry in entries}
 
     def current(self, aws: Aws) -> dict[str, str]:

@@ -131,16 +131,19 @@ def env_database(
     *,
     default: str | None = None,
     engines: tuple[str, ...] = (),
+    conn_max_age: int = 0,
     environ: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
-    """A DATABASES entry parsed by dj-database-url; a malformed URL names the key only."""
+    """A DATABASES entry parsed by dj-database-url; a malformed URL names the key only.
+
+    ``conn_max_age`` is read by the caller (``env_int("DATABASE_CONN_MAX_AGE", 0)``),
+    so that key is a typed read of its own that ``check`` and ``push`` see and name.
+    """
     import dj_database_url
 
     raw = _environ(environ).get(key, "").strip() or default
     if not raw:
         require(key, environ=environ)
-    # outside the try: its own error names its own key
-    conn_max_age = env_int("DATABASE_CONN_MAX_AGE", 0, environ=environ)
     try:
         config: dict[str, Any] = dict(
             dj_database_url.parse(str(raw), conn_max_age=conn_max_age, conn_health_checks=True)

@@ -18,7 +18,11 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", required=True) or ALLOWED_HOSTS
 
 DATABASES = {
     "default": {
-        **env_database("DATABASE_URL", engines=("django.db.backends.postgresql",)),
+        **env_database(
+            "DATABASE_URL",
+            engines=("django.db.backends.postgresql",),
+            conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0),
+        ),
         # A rotated password must not break a warm container: see project/db.
         "ENGINE": "project.db.postgresql",
         # Behind a transaction-pooling proxy (RDS Proxy, PgBouncer) a server-side cursor

@@ -16,6 +16,7 @@ import pytest
 
 import lambda_bootstrap
 from lambda_bootstrap import (
+    InvalidKeyError,
     KeyConflictError,
     MalformedAnswerError,
     MissingKeysError,
@@ -228,3 +229,91 @@ def test_not_found_carries_the_aws_code(account: FakeAccount, stage_env: None, m
         lambda_bootstrap.load()
     assert raised.value.code == "ResourceNotFoundException"
     assert raised.value.resource == "secretsmanager:shop/prod/absent"
+
+
+# --- Values in the wrong place, and keys that would change the process ----------------------
+
+
+def bundle_stage(account: FakeAccount, monkeypatch: pytest.MonkeyPatch, text: str) -> None:
+    monkeypatch.delenv("BOOTSTRAP_SSM_PATH")
+    monkeypatch.setenv("BOOTSTRAP_BUNDLE", "config")
+    account.secrets.create_secret(Name="shop/prod/config", SecretString=text)
+
+
+def test_a_field_given_twice_is_refused_not_resolved(
+    account: FakeAccount, stage_env: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bundle_stage(account, monkeypatch, '{"SECRET_KEY": "first-value-1", "SECRET_KEY": "second-value-2"}')
+    with pytest.raises(SecretFormatError, match="holds the field SECRET_KEY twice") as raised:
+        lambda_bootstrap.load()
+    assert "first-value-1" not in str(raised.value) and "second-value-2" not in str(raised.value)
+    assert "SECRET_KEY" not in os.environ
+
+
+@pytest.mark.parametrize("key", ["LD_PRELOAD", "PYTHONSTARTUP", "HTTPS_PROXY", "AWS_ENDPOINT_URL_STS", "BOOTSTRAP_X"])
+def test_a_key_that_would_change_the_process_is_refused(
+    account: FakeAccount, stage_env: None, monkeypatch: pytest.MonkeyPatch, key: str
+) -> None:
+    bundle_stage(account, monkeypatch, json.dumps({"SECRET_KEY": "fine-value-1", key: "/tmp/evil-value"}))
+    with pytest.raises(InvalidKeyError, match="reserved"):
+        lambda_bootstrap.load()
+    assert key not in os.environ or os.environ[key] != "/tmp/evil-value"
+
+
+def test_a_long_malformed_key_is_not_echoed(
+    account: FakeAccount, stage_env: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    canary = "Zq8" * 20
+    bundle_stage(account, monkeypatch, json.dumps({f"HEALTH_TOKEN={canary}": ""}))
+    with pytest.raises(InvalidKeyError) as raised:
+        lambda_bootstrap.load()
+    assert canary[:12] not in str(raised.value)
+    assert "'HEAL'" in str(raised.value) and "not shown" in str(raised.value)
+
+
+def test_an_invisible_required_value_is_blank(
+    account: FakeAccount, stage_env: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bundle_stage(account, monkeypatch, json.dumps({"SECRET_KEY": "\u200b\ufeff"}))
+    monkeypatch.setenv("BOOTSTRAP_REQUIRED", "SECRET_KEY")
+    with pytest.raises(MissingKeysError, match="SECRET_KEY"):
+        lambda_bootstrap.load()
+
+
+def test_an_rds_host_that_would_rewrite_the_url_is_refused(
+    account: FakeAccount, stage_env: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("BOOTSTRAP_SSM_PATH")
+    monkeypatch.setenv("BOOTSTRAP_SECRETS", "database")
+    host = "evil.invalid:6543/otherdb?sslmode=disable#"
+    account.secret("shop/prod/database", {"engine": "postgres", "host": host, "username": "u", "password": "pw-1234"})
+    with pytest.raises(SecretFormatError, match="field host is not a host name") as raised:
+        lambda_bootstrap.load()
+    assert "evil" not in str(raised.value)
+
+
+def test_an_arn_answer_for_a_longer_named_secret_is_refused(
+    account: FakeAccount, stage_env: None, monkeypatch: pytest.MonkeyPatch, aws_calls
+) -> None:
+    account.secret("shop/prod/config", {"SECRET_KEY": "real-value-1"})
+    arn = account.secrets.describe_secret(SecretId="shop/prod/config")["ARN"]
+    asked = arn[: -len("-AbCdEf")]  # a partial ARN, as an operator writes it
+    monkeypatch.delenv("BOOTSTRAP_SSM_PATH")
+    monkeypatch.setenv("BOOTSTRAP_SECRETS", f"={asked}")
+    lambda_bootstrap.load()  # the real answer: the partial ARN plus the 6-character suffix
+    lambda_bootstrap.reset()
+    aws_calls.rewrite("GetSecretValue", lambda answer: {**answer, "ARN": asked + "-legacy-AbCdEf"})
+    with pytest.raises(MalformedAnswerError, match="answered for another secret"):
+        lambda_bootstrap.load()
+
+
+def test_a_refresh_that_would_blank_a_required_key_changes_nothing(
+    account: FakeAccount, stage_env: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bundle_stage(account, monkeypatch, json.dumps({"SECRET_KEY": "working-key-1"}))
+    monkeypatch.setenv("BOOTSTRAP_REQUIRED", "SECRET_KEY")
+    lambda_bootstrap.load()
+    account.secrets.put_secret_value(SecretId="shop/prod/config", SecretString=json.dumps({"SECRET_KEY": " "}))
+    with pytest.raises(MissingKeysError):
+        lambda_bootstrap.refresh("SECRET_KEY", max_age=0)
+    assert os.environ["SECRET_KEY"] == "working-key-1"

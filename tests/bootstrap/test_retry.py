@@ -120,3 +120,9 @@ def test_permanent_errors_are_typed_carry_the_code_and_are_not_retried(code: str
     assert operation.calls == 1
     assert (raised.value.resource, raised.value.code) == ("res", code)  # type: ignore[attr-defined]
     assert isinstance(raised.value.__cause__, ClientError)
+
+
+def test_a_403_whose_body_botocore_could_not_read_is_access_denied() -> None:
+    operation = Flaky(aws_error("403", 403))
+    with pytest.raises(AccessDeniedError):
+        run_on(FakeClock()).call(operation, resource="res", action="secretsmanager:PutSecretValue")

@@ -110,3 +110,14 @@ def test_a_valid_rds_push_passes(tmp_path: Path, account: FakeAccount) -> None:
     code, text = push(tmp_path, f"password={LONG_VALUE}\nport=6432\n", "--secret", "database")
     assert code == 0, text
     assert stored_secret(account)["password"] == LONG_VALUE
+
+
+def test_a_connection_age_that_is_not_an_integer_is_refused_by_its_own_name(
+    tmp_path: Path, account: FakeAccount
+) -> None:
+    seed_stage("coldstart", "prod", DATABASE_URL)
+    code, text = push(tmp_path, "DATABASE_CONN_MAX_AGE=ten\n")
+    assert code == 2
+    assert "DATABASE_CONN_MAX_AGE (integer, prod.py:" in text
+    stored = json.loads(account.secrets.get_secret_value(SecretId="coldstart/prod/config")["SecretString"])
+    assert "DATABASE_CONN_MAX_AGE" not in stored

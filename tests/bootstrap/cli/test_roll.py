@@ -15,7 +15,7 @@ import lambda_bootstrap
 from lambda_bootstrap.cli.aws import Aws
 from lambda_bootstrap.cli.roll import VERSION_VARIABLE, config_version
 from lambda_bootstrap.cli.stage import load_stage
-from tests.stage import STRONG_SECRET_KEY, seed_stage
+from tests.stage import STRONG_SECRET_KEY, seed_stage, update_bundle
 
 from ..conftest import PATH, FakeAccount
 from .tooling import run
@@ -115,3 +115,28 @@ def test_the_version_is_of_version_ids_not_of_values(project: Path, account: Fak
     assert config_version(stage, aws)[0] == first
     account.parameters({"SECRET_KEY": "third-value-cccc"})  # version 2
     assert config_version(stage, aws)[0] != first
+
+
+def test_a_configuration_that_would_fail_every_cold_start_is_not_rolled(account: FakeAccount) -> None:
+    seed_stage("coldstart", "prod", DATABASE_URL)
+    create_function()
+    update_bundle("coldstart", "prod", {"ALLOWED_HOSTS": None, "SECURE_HSTS_SECONDS": "a-year"})
+    refused = run("roll", "prod", "--settings", SETTINGS)
+    assert refused.code == 2
+    assert "not rolled: required keys missing or blank in the stage's sources: ALLOWED_HOSTS" in refused.err
+    assert VERSION_VARIABLE not in function_variables()  # the running containers keep a configuration that works
+    update_bundle("coldstart", "prod", {"ALLOWED_HOSTS": "a.example.com"})
+    typed = run("roll", "prod", "--settings", SETTINGS)
+    assert typed.code == 2 and "SECURE_HSTS_SECONDS (integer" in typed.err
+    assert VERSION_VARIABLE not in function_variables()
+
+
+def test_a_push_whose_roll_fails_says_it_was_pushed(account: FakeAccount, tmp_path: Path) -> None:
+    seed_stage("coldstart", "prod", DATABASE_URL)  # no function deployed: the roll cannot find it
+    env = tmp_path / ".env.prod"
+    env.write_text(f"SECRET_KEY={NEW_SECRET_KEY}\n")
+    result = run("push", "prod", "--from", str(env), "--settings", SETTINGS, "--yes", "--roll")
+    assert result.code == 3, result.text
+    assert "error: pushed, but not rolled" in result.err
+    assert "finish with: python -m lambda_bootstrap roll prod" in result.err
+    assert NEW_SECRET_KEY not in result.text
