@@ -22,14 +22,22 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-__all__ = ["compile_bytecode"]
+__all__ = ["compile_bytecode", "prebuild"]
 
 PROJECT_PACKAGES = ("project", "lambda_bootstrap")
 _CHECKED_HASH_FLAGS = 0b11  # PEP 552: hash-based, check_source
 
 
+def prebuild() -> None:
+    """Entry point named in zappa_settings.json: refuse stray local files, then compile the bytecode."""
+    from deploy.package_guard import refuse_untracked_files
+
+    refuse_untracked_files()
+    compile_bytecode()
+
+
 def compile_bytecode() -> None:
-    """Entry point named in zappa_settings.json; runs in Zappa's CLI process, in the project folder."""
+    """Runs in Zappa's CLI process, in the project folder."""
     roots = [*_site_packages(_packaged_venv()), *(Path.cwd() / name for name in PROJECT_PACKAGES)]
     compiled = checked = 0
     for source in _python_files(roots):

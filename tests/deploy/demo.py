@@ -257,28 +257,35 @@ def _leftovers(stage: Any) -> None:
 
     ssm, secretsmanager, iam = boto3.client("ssm"), boto3.client("secretsmanager"), boto3.client("iam")
     path = stage.bootstrap.ssm_path
-    names = [
-        p["Name"]
-        for page in ssm.get_paginator("describe_parameters").paginate(
-            ParameterFilters=[{"Key": "Path", "Option": "Recursive", "Values": [path.rstrip("/")]}]
-        )
-        for p in page["Parameters"]
-    ]
-    secret_ids = [s.secret_id for s in stage.bootstrap.secrets]
-    role = stage.role_name
-    print(f"left: {len(names)} SSM parameter(s) under {path}, secret(s) {', '.join(secret_ids)}, IAM role {role}")
-    removals: list[tuple[str, Callable[[], Any]]] = [
-        (f"aws ssm delete-parameters --names {' '.join(names)}", lambda: ssm.delete_parameters(Names=names)),
-        *(
-            (
-                f"aws secretsmanager delete-secret --secret-id {secret_id} --force-delete-without-recovery",
-                lambda secret_id=secret_id: secretsmanager.delete_secret(
-                    SecretId=secret_id, ForceDeleteWithoutRecovery=True
-                ),
+    names = (
+        [
+            p["Name"]
+            for page in ssm.get_paginator("describe_parameters").paginate(
+                ParameterFilters=[{"Key": "Path", "Option": "Recursive", "Values": [path.rstrip("/")]}]
             )
-            for secret_id in secret_ids
-        ),
-    ]
+            for p in page["Parameters"]
+        ]
+        if path is not None
+        else []
+    )
+    bundle = [stage.bootstrap.bundle] if stage.bootstrap.bundle is not None else []
+    secret_ids = [*bundle, *(s.secret_id for s in stage.bootstrap.secrets)]
+    role = stage.role_name
+    print(f"left: {len(names)} SSM parameter(s), secret(s) {', '.join(secret_ids)}, IAM role {role}")
+    removals: list[tuple[str, Callable[[], Any]]] = []
+    if names:
+        removals.append(
+            (f"aws ssm delete-parameters --names {' '.join(names)}", lambda: ssm.delete_parameters(Names=names))
+        )
+    removals.extend(
+        (
+            f"aws secretsmanager delete-secret --secret-id {secret_id} --force-delete-without-recovery",
+            lambda secret_id=secret_id: secretsmanager.delete_secret(  # type: ignore[misc]
+                SecretId=secret_id, ForceDeleteWithoutRecovery=True
+            ),
+        )
+        for secret_id in secret_ids
+    )
     for policy_name in iam.list_role_policies(RoleName=role)["PolicyNames"]:
         removals.append(
             (
@@ -298,8 +305,8 @@ def _leftovers(stage: Any) -> None:
     for command, remove in removals:
         print(f"$ {command}")
         remove()
-    left = ssm.describe_parameters(ParameterFilters=[{"Key": "Path", "Option": "Recursive", "Values": [path]}])
-    if left["Parameters"] or secretsmanager.list_secrets()["SecretList"]:
+    left = ssm.describe_parameters()["Parameters"] if path is not None else []
+    if left or secretsmanager.list_secrets()["SecretList"]:
         raise DemoError("something was left after the removals")
     print("nothing of the stage is left (the S3 bucket of packages stays: it is shared by the stages)")
 

@@ -1,0 +1,1 @@
+"""Packaging-time code: Zappa's prebuild step, the package guard, the IAM documents and host files."""

@@ -1,0 +1,87 @@
+"""Refuse to package a file git does not track: a local secret must never ride along in the zip.
+
+Zappa zips the project folder minus its ``exclude`` patterns: a block list. A
+file an operator leaves in the folder (``.env~``, ``.envrc``, ``prod.env``,
+``secrets.json.bak``, ``.aws/credentials``) is packaged, and uploaded, unless a
+pattern happens to name it. This guard turns the block list into an allow
+list for the project's own files: before Zappa zips, every file in the folder
+that git does not track (untracked or ignored) must be excluded by a pattern
+of ``zappa_settings.json`` or of Zappa itself, or packaging stops, naming the
+files (names only; their contents are never read).
+
+Outside a git checkout (a copy of the project, as the tests make) there is
+nothing to compare with: the guard says so and lets the build go on.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+import subprocess
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+
+__all__ = ["UntrackedFilesError", "refuse_untracked_files", "untracked_packaged_files"]
+
+SHOWN = 20
+
+
+class UntrackedFilesError(SystemExit):
+    """Raised from Zappa's prebuild step: Zappa stops, and nothing is packaged or uploaded."""
+
+
+def refuse_untracked_files(folder: Path | None = None) -> None:
+    folder = folder or Path.cwd()
+    found = untracked_packaged_files(folder)
+    if found is None:
+        print("package guard: not a git checkout, so untracked files cannot be told apart; skipped", file=sys.stderr)
+        return
+    if found:
+        listed = ", ".join(found[:SHOWN]) + (f" and {len(found) - SHOWN} more" if len(found) > SHOWN else "")
+        raise UntrackedFilesError(
+            f"refusing to package: {len(found)} file(s) git does not track would go into the zip: {listed}. "
+            "Delete them, or add a pattern for them to `exclude` in zappa_settings.json"
+        )
+
+
+def untracked_packaged_files(folder: Path) -> list[str] | None:
+    """Files git does not track that Zappa would zip; None outside a git checkout."""
+    try:
+        listing = subprocess.run(
+            ["git", "ls-files", "-z", "--others"],  # noqa: S607 - git from PATH, as Zappa's users run it
+            cwd=folder,
+            capture_output=True,
+            check=True,
+        ).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    patterns = _exclude_patterns(folder)
+    paths = [p for p in listing.decode("utf-8", "surrogateescape").split("\0") if p]
+    return sorted(p for p in paths if not _excluded(p, patterns) and not _bytecode(p))
+
+
+def _exclude_patterns(folder: Path) -> list[str]:
+    from zappa.core import ZIP_EXCLUDES
+
+    patterns = list(ZIP_EXCLUDES)
+    try:
+        stages = json.loads((folder / "zappa_settings.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return patterns
+    for stage in stages.values() if isinstance(stages, dict) else ():
+        if isinstance(stage, dict):
+            patterns.extend(str(p) for p in stage.get("exclude") or ())
+    return patterns
+
+
+def _bytecode(path: str) -> bool:
+    """Python's own cache (prebuild compiles it on purpose, docs/packaging.md): generated, never a local secret."""
+    parts = path.split("/")
+    return len(parts) >= 2 and parts[-2] == "__pycache__" and parts[-1].endswith(".pyc")
+
+
+def _excluded(path: str, patterns: Iterable[str]) -> bool:
+    """As shutil.ignore_patterns, which Zappa uses: any part of the path matching any pattern."""
+    parts = path.split("/")
+    return any(fnmatch.fnmatch(part, pattern) for part in parts for pattern in patterns)
