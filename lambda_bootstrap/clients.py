@@ -57,7 +57,10 @@ class Clients:
                     max_pool_connections=MAX_POOL_CONNECTIONS,
                 )
                 silence_aws_wire_logging()
-                self._clients[service] = self._session_locked().client(service, config=config)
+                try:
+                    self._clients[service] = self._session_locked().client(service, config=config)
+                except Exception as exc:  # a misspelt AWS_PROFILE, a malformed AWS_ENDPOINT_URL: ours, by name
+                    raise _setup_error(service, exc) from None
             return self._clients[service]
 
     def session(self) -> Any:
@@ -90,3 +93,20 @@ def get_client(service: str) -> Any:
 def forget_clients() -> None:
     """Drop the default clients (tests and benchmarks: behave as a fresh container)."""
     default_clients.forget()
+
+
+def _setup_error(service: str, exc: Exception) -> Exception:
+    """botocore's set-up failures as a ConfigurationError naming the setting to fix."""
+    from botocore.exceptions import ProfileNotFound
+
+    from .errors import ConfigurationError
+
+    if isinstance(exc, ProfileNotFound):
+        return ConfigurationError(
+            f"cannot make a {service} client: the profile in AWS_PROFILE is in no AWS config file"
+        )
+    if isinstance(exc, ValueError):
+        return ConfigurationError(
+            f"cannot make a {service} client: AWS_ENDPOINT_URL (or its _{service.upper()} form) is malformed"
+        )
+    return exc

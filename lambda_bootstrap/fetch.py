@@ -61,7 +61,7 @@ def fetch_entries(sources: Sequence[Source], client_for: ClientFor, run: LoadRun
         labels = ", ".join(sorted({tasks[number][0] for number in pending}))
         raise BootstrapTimeoutError(
             f"no complete answer from {labels} within the {run.seconds:g} s deadline "
-            "(BOOTSTRAP_TIMEOUT); is AWS reachable from the Lambda (VPC endpoints or NAT)?",
+            "(BOOTSTRAP_TIMEOUT); is AWS reachable from here (a Lambda in a VPC: endpoints or a NAT gateway)?",
             resource=labels,
         )
     return [entry for number in range(len(tasks)) for entry in results[number]]

@@ -155,8 +155,11 @@ class Aws:
         return self._clients[service]
 
     def endpoint(self, service: str) -> str:
-        client = self._clients.get(service)
-        return str(client.meta.endpoint_url) if client is not None else f"{service} in {self.region}"
+        """Where calls to ``service`` go (the client is made here if need be: the same URL errors will name)."""
+        try:
+            return str(self.client(service).meta.endpoint_url)
+        except BootstrapError:
+            return f"{service} in {self.region}"
 
     def run(self, *, deadline: float | None = None, max_attempts: int | None = None) -> LoadRun:
         """A deadline and a retry budget of the operator's choosing (throttling capped too: a CLI can wait)."""

@@ -55,7 +55,8 @@ class PushInterruptedError(BootstrapError):
             f"push to {target} stopped: {cause}\n"
             f"  written ({len(self.written)}): {', '.join(self.written) or 'none'}\n"
             f"  not written ({len(self.not_written)}): {', '.join(self.not_written) or 'none'}\n"
-            "  run the same push again to finish: keys already written show as unchanged"
+            f"  {'grant the action named above, then ' if isinstance(cause, AccessDeniedError) else ''}"
+            "run the same push again to finish: keys already written show as unchanged"
         )
 
 

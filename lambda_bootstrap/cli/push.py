@@ -62,4 +62,5 @@ def secret_hint(stage: Stage, keys: list[str]) -> str | None:
     rds = fields & RDS_FIELDS
     names = [s.secret_id.rsplit("/", 1)[-1] for s in stage.bootstrap.secrets]
     chosen = next((n for n in names if rds and n in {"database", "db", "rds"}), names[0])
-    return f"did you mean --secret {chosen}? (lower-case keys are a secret's fields; the SSM path takes KEY=value)"
+    where = "bundle" if stage.bootstrap.bundle is not None else "SSM path"
+    return f"did you mean --secret {chosen}? (lower-case keys are a secret's fields; the {where} takes KEY=value)"

@@ -111,7 +111,8 @@ def _secret_problems(
                 f"{field}: would load as {loaded_as}, which the settings never read (they read {field.upper()})"
             )
     if any(not (rds and field in RDS_FIELDS) and field.upper() == field for field in desired) and problems:
-        hint = f"did you mean the stage's SSM path? (push {stage.name} --from FILE, without --secret)"
+        where = "bundle" if stage.bootstrap.bundle is not None else "SSM path"
+        hint = f"did you mean the stage's {where}? (push {stage.name} --from FILE, without --secret)"
     try:
         exported = expand_secret(json.dumps(dict(after)), source.prefix, source.label)
     except (SecretFormatError, InvalidKeyError) as exc:

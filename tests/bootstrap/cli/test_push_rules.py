@@ -56,7 +56,7 @@ def test_a_stages_env_file_pushed_to_the_database_secret_is_refused_key_by_key(
     assert code == 2
     for key in ("SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL"):
         assert f"{key}: not a field of an RDS-style secret" in text
-    assert "did you mean the stage's SSM path?" in text
+    assert "did you mean the stage's bundle?" in text
     assert stored_secret(account) == before
     assert "Db-Pa55word-xyz" not in text
 
