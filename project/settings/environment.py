@@ -56,13 +56,16 @@ def _environ(environ: Mapping[str, str] | None) -> Mapping[str, str]:
 
 
 @typed_reader("non-empty text")
-def require(key: str, *, environ: Mapping[str, str] | None = None) -> str:
+def require(key: str, *, min_length: int = 1, environ: Mapping[str, str] | None = None) -> str:
+    """Set and visible (a zero-width space is not a value), and at least ``min_length`` characters."""
     value = _environ(environ).get(key, "").strip()
-    if not value:
+    if not any(c.isprintable() and not c.isspace() for c in value):
         raise ImproperlyConfigured(
             f"{key} is not set: these settings read the process environment only; on Lambda the "
             "bootstrap fills it from the stage's sources (python -m lambda_bootstrap check <stage>)"
         )
+    if len(value) < min_length:
+        raise ImproperlyConfigured(f"{key} must be at least {min_length} characters")
     return value
 
 

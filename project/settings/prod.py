@@ -13,7 +13,7 @@ from .base import ALLOWED_HOSTS
 from .environment import env_bool, env_database, env_int, env_list, require
 
 DEBUG = False
-SECRET_KEY = require("SECRET_KEY")
+SECRET_KEY = require("SECRET_KEY", min_length=50)  # Django's own floor (security.W009)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", required=True) or ALLOWED_HOSTS
 
 DATABASES = {

@@ -76,3 +76,11 @@ def test_a_missing_key_in_deployed_settings_does_not_point_at_dotenv() -> None:
         require("SECRET_KEY", environ={})
     assert ".env" not in str(raised.value)
     assert "lambda_bootstrap check" in str(raised.value)
+
+
+def test_an_invisible_or_short_required_value_is_refused_by_name() -> None:
+    with pytest.raises(ImproperlyConfigured, match="SECRET_KEY is not set"):
+        require("SECRET_KEY", environ={"SECRET_KEY": "\u200b\ufeff "})
+    with pytest.raises(ImproperlyConfigured, match="SECRET_KEY must be at least 50 characters") as raised:
+        require("SECRET_KEY", min_length=50, environ={"SECRET_KEY": "short-secret-value"})
+    assert "short-secret-value" not in str(raised.value)

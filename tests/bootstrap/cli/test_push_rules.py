@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parents[3]
 SETTINGS = str(ROOT / "zappa_settings.json")
 DATABASE_URL = "postgres://app:Db-Pa55word-xyz@db.internal.example:5432/coldstart"
 SECRET_ID = "coldstart/prod/database"
-LONG_VALUE = "never-on-screen-" + "Qx9" * 6
+LONG_VALUE = "never-on-screen-" + "Qx9" * 12  # a SECRET_KEY prod accepts: 50 characters or more
 
 
 def push(tmp_path: Path, text: str, *extra: str) -> tuple[int, str]:
