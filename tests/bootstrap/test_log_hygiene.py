@@ -192,7 +192,11 @@ CLI_COMMANDS = {
     "check": ["check", STAGE],
     "policy": ["policy", STAGE],
     "manifest": ["manifest", STAGE, "--output", "-"],
+    "push (bundle)": ["push", STAGE, "--from", ".env.prod", "--yes"],
+    "migrate": ["migrate", STAGE, "--yes"],
+    "roll": ["roll", STAGE],
 }
+BUNDLE_COMMANDS = {"push (bundle)", "migrate", "roll"}
 
 
 @pytest.mark.slow
@@ -202,7 +206,10 @@ def test_every_cli_command_at_debug_logs_no_credential_value_or_digest(
 ) -> None:
     project = tmp_path / "project"
     project.mkdir()
-    (project / "zappa_settings.json").write_text(json.dumps(STAGES))
+    stages = json.loads(json.dumps(STAGES))
+    if command in BUNDLE_COMMANDS:  # the stage reads the bundle too: push writes there, migrate and roll read it
+        stages["prod"]["environment_variables"]["BOOTSTRAP_BUNDLE"] = "config"
+    (project / "zappa_settings.json").write_text(json.dumps(stages))
     (project / ".env.prod").write_text(
         f"SECRET_KEY={canaries['pushed value']}\nALLOWED_HOSTS=api.example.com\n"
         f"SECURE_HSTS_SECONDS={canaries['short pushed value']}\n"
@@ -213,6 +220,12 @@ def test_every_cli_command_at_debug_logs_no_credential_value_or_digest(
     boto3.client("secretsmanager").create_secret(
         Name=f"{APP}/{STAGE}/database", SecretString=json.dumps({"PASSWORD": canaries["secret field"]})
     )
+    if command == "roll":
+        boto3.client("secretsmanager").create_secret(
+            Name=f"{APP}/{STAGE}/config",
+            SecretString=json.dumps({"SECRET_KEY": canaries["pushed value"], "ALLOWED_HOSTS": "api.example.com"}),
+        )
+        _deployed_function(f"{APP}-{STAGE}")
 
     run = run_captured(
         "lambda_bootstrap.cli:main",
@@ -249,3 +262,21 @@ def test_a_carrier_given_a_debug_level_of_its_own_still_drops_debug(caplog: pyte
     finally:
         auth.setLevel(before[0])
         tree.setLevel(before[1])
+
+
+def _deployed_function(name: str) -> None:
+    """A function as Zappa leaves it, for roll to update (moto stores it; nothing runs)."""
+    import io
+    import zipfile
+
+    role = boto3.client("iam").create_role(RoleName=f"{name}-role", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as package:
+        package.writestr("handler.py", "def lambda_handler(event, context):\n    return {}\n")
+    boto3.client("lambda").create_function(
+        FunctionName=name,
+        Runtime="python3.11",
+        Role=role,
+        Handler="handler.lambda_handler",
+        Code={"ZipFile": archive.getvalue()},
+    )
