@@ -14,32 +14,47 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .aws_proxy import AwsProxy
-from .runner import Series, child_environment, run_child
+from testsupport.aws_env import child_environment
+from testsupport.aws_proxy import AwsProxy
+
+from .runner import Series, run_child
 from .scenario import Cell
 
-__all__ = ["VARIANTS", "CellResult", "Variant", "expected_keys", "run_cell"]
+__all__ = [
+    "BUNDLE",
+    "BY_PATH",
+    "FLOOR",
+    "MANIFEST",
+    "NAIVE",
+    "POWERTOOLS",
+    "VARIANTS",
+    "CellResult",
+    "Variant",
+    "expected_keys",
+    "run_cell",
+]
 
 
 @dataclass(frozen=True)
 class Variant:
     name: str
     child: str  # bench.child's variant
-    manifest: bool = False
+    layout: str = ""  # the bootstrap's: "bundle", "manifest" or "path"
 
     def environment(self, cell: Cell, endpoint: str) -> dict[str, str]:
-        extra = cell.bootstrap_environment(manifest=self.manifest) if self.child == "bootstrap" else {}
+        extra = cell.bootstrap_environment(self.layout) if self.child == "bootstrap" else {}
         return child_environment(endpoint, BENCH_SPEC=_spec_json(cell), **extra)
 
 
 VARIANTS = (
     Variant("(d) lower bound: 1st client + 1 call", "floor"),
-    Variant("(a) bootstrap, manifest", "bootstrap", manifest=True),
-    Variant("(a) bootstrap, by path", "bootstrap"),
+    Variant("(a) bootstrap, bundle (stage default)", "bootstrap", layout="bundle"),
+    Variant("(a) bootstrap, manifest", "bootstrap", layout="manifest"),
+    Variant("(a) bootstrap, by path", "bootstrap", layout="path"),
     Variant("(c) Powertools", "powertools"),
     Variant("(b) naive, one call per value", "naive"),
 )
-FLOOR = VARIANTS[0]
+FLOOR, BUNDLE, MANIFEST, BY_PATH, POWERTOOLS, NAIVE = VARIANTS
 
 
 @dataclass

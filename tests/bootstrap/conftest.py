@@ -12,7 +12,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from tests.leaks import assert_nothing_leaked
+from testsupport.leaks import assert_nothing_leaked
 
 APP = "shop"
 STAGE = "prod"

@@ -16,10 +16,11 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
-from tests.deploy.lambda_events import API_HOST, manage_event
-from tests.deploy.lambda_runtime import ContainerRun, LambdaFunction, unzip_package
 from tests.deploy.packaging import RUNTIME_VENV, build_package, copy_project, stage_config, write_test_settings
-from tests.stage import reset_moto, seed_stage
+from testsupport.lambda_events import API_HOST, manage_event
+from testsupport.lambda_runtime import ContainerRun, LambdaFunction, unzip_package
+from testsupport.moto_server import reset_moto
+from testsupport.stage import seed_stage
 
 APP = "coldstart"
 STAGE = "prod"

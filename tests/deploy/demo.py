@@ -27,21 +27,14 @@ from typing import Any
 
 import pytest
 
+from testsupport.aws_env import FAKE_AWS
+from testsupport.moto_server import moto_server
+
 __all__ = ["DemoError", "main"]
 
 STAGE = "demo"
 APP = "coldstart"
 FUNCTION = f"{APP}-{STAGE}"
-FAKE_AWS = {
-    "AWS_ACCESS_KEY_ID": "testing",
-    "AWS_SECRET_ACCESS_KEY": "testing",
-    "AWS_SESSION_TOKEN": "testing",
-    "AWS_DEFAULT_REGION": "us-east-1",
-    "AWS_REGION": "us-east-1",
-    "AWS_CONFIG_FILE": os.devnull,
-    "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
-    "AWS_EC2_METADATA_DISABLED": "true",
-}
 
 
 class DemoError(RuntimeError):
@@ -82,21 +75,10 @@ def run_demo(workspace: Path, patch: pytest.MonkeyPatch) -> None:
         patch.delenv(key, raising=False)
     for key, value in FAKE_AWS.items():
         patch.setenv(key, value)
-    import logging
-
-    from moto.server import ThreadedMotoServer
-
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    try:
-        host, port = server.get_host_and_port()
-        endpoint = f"http://{host}:{port}"
+    with moto_server() as endpoint:
         patch.setenv("AWS_ENDPOINT_URL", endpoint)
         print(f"moto's server on {endpoint}: every AWS call below goes there")
         _life_cycle(workspace, endpoint, patch, _Steps())
-    finally:
-        server.stop()
 
 
 def _life_cycle(workspace: Path, endpoint: str, patch: pytest.MonkeyPatch, steps: _Steps) -> None:
@@ -105,7 +87,6 @@ def _life_cycle(workspace: Path, endpoint: str, patch: pytest.MonkeyPatch, steps
     from lambda_bootstrap.cli.policy import policy_text
     from lambda_bootstrap.cli.roll import VERSION_VARIABLE
     from lambda_bootstrap.cli.stage import load_stage
-    from tests.deploy.lambda_events import API_HOST
     from tests.deploy.packaging import (
         RUNTIME_VENV,
         build_package,
@@ -114,6 +95,7 @@ def _life_cycle(workspace: Path, endpoint: str, patch: pytest.MonkeyPatch, steps
         run_zappa,
         write_test_settings,
     )
+    from testsupport.lambda_events import API_HOST
 
     if not (RUNTIME_VENV / "bin" / "python").exists():
         raise DemoError(f"{RUNTIME_VENV} is missing: bin/demo builds it from requirements.txt")
@@ -207,7 +189,7 @@ def _write(file: Path, text: str) -> None:
 
 
 def _unzip(package: Path, task_root: Path) -> Path:
-    from tests.deploy.lambda_runtime import unzip_package
+    from testsupport.lambda_runtime import unzip_package
 
     return unzip_package(package, task_root)
 
@@ -215,8 +197,8 @@ def _unzip(package: Path, task_root: Path) -> Path:
 def _cold_start(task_root: Path, endpoint: str, *, expect_hsts: str) -> None:
     import boto3
 
-    from tests.deploy.lambda_events import api_gateway_event
-    from tests.deploy.lambda_runtime import LambdaFunction
+    from testsupport.lambda_events import api_gateway_event
+    from testsupport.lambda_runtime import LambdaFunction
 
     configuration = boto3.client("lambda").get_function_configuration(FunctionName=FUNCTION)
     function = LambdaFunction(

@@ -39,7 +39,8 @@ from tests.deploy.host_files import (
     systemd_command,
     systemd_unit,
 )
-from tests.stage import seed_stage
+from testsupport.leaks import assert_nothing_leaked
+from testsupport.stage import seed_stage
 
 APP = "coldstart"
 HOSTS_DATABASE = "coldstart_hosts"
@@ -221,8 +222,7 @@ def migrated(moto_endpoint: str, hosts_database_url: str) -> list[str]:
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Running migrations:" in result.stdout  # applied by the first test, "No migrations to apply" after
     secrets = _secrets(hosts_database_url, staging) + _secrets(hosts_database_url, prod)
-    for secret in secrets:
-        assert secret not in result.stdout + result.stderr
+    assert_nothing_leaked(secrets, result.stdout, result.stderr)
     return secrets
 
 
@@ -287,5 +287,4 @@ def test_each_hosts_command_serves_health_and_stops_on_sigterm(
             process.wait()
     output = (tmp_path / "output").read_text()
     assert "exec prod: " in output and "GET /health/" in output
-    for secret in migrated:
-        assert secret not in output
+    assert_nothing_leaked(migrated, output)

@@ -15,8 +15,8 @@ import lambda_bootstrap
 from project.health.models import Heartbeat
 from project.health.tasks import record_heartbeat
 from project.settings.environment import env_token
-from tests.leaks import assert_nothing_leaked
-from tests.stage import seed_stage
+from testsupport.leaks import assert_nothing_leaked
+from testsupport.stage import seed_stage
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.stage import seed_stage
+from testsupport.stage import seed_stage
 
 from .conftest import clean_environment, run_manage
 

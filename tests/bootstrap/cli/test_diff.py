@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from lambda_bootstrap.settings import read_settings
+from testsupport.leaks import assert_nothing_leaked
 
 from ..conftest import FakeAccount
 from .tooling import run, write_env
@@ -25,7 +26,7 @@ def test_equal_is_exit_0_and_differences_are_exit_1_by_name(project: Path, accou
     assert (
         "+ NEW_KEY" in differs.out and "~ SECRET_KEY" in differs.out and "- ALLOWED_HOSTS  (only in AWS)" in differs.out
     )
-    assert VALUE not in equal.text + differs.text
+    assert_nothing_leaked([VALUE], equal.text, differs.text)
 
 
 def test_a_secrets_fields_compare_as_the_bootstrap_exports_them(project: Path, account: FakeAccount) -> None:
@@ -33,7 +34,7 @@ def test_a_secrets_fields_compare_as_the_bootstrap_exports_them(project: Path, a
     env = write_env(project, "host=db.internal.example\nport=5432\n")
     result = run("diff", "prod", "--against", env, "--secret", "database")
     assert result.code == 0, result.out + result.err
-    assert "db.internal.example" not in result.text
+    assert_nothing_leaked(["db.internal.example"], result.text)
 
 
 def test_denied_or_unreachable_aws_is_exit_2_naming_the_action(project: Path, account: FakeAccount, aws_calls) -> None:

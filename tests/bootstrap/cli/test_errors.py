@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from lambda_bootstrap.cli import aws as cli_aws
-from tests.stage import seed_stage
+from testsupport.stage import seed_stage
 
 from ..conftest import PATH, FakeAccount
 from .tooling import STAGES, run, ssm_values, write_env

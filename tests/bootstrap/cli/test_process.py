@@ -10,6 +10,8 @@ from pathlib import Path
 
 import boto3
 
+from testsupport.leaks import assert_nothing_leaked
+
 from .tooling import STAGES
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -51,8 +53,7 @@ def test_policy_push_diff_check_from_a_shell(tmp_path: Path, moto_endpoint: str)
     ]
     assert [s.returncode for s in steps] == [0, 0, 0, 0], [s.stdout + s.stderr for s in steps]
     assert "result: PASS" in steps[-1].stdout
-    for step in [refused, *steps]:
-        assert VALUE not in step.stdout + step.stderr
+    assert_nothing_leaked([VALUE], *(s.stdout + s.stderr for s in [refused, *steps]))
     stored = boto3.client("ssm", endpoint_url=moto_endpoint).get_parameter(Name="/shop/prod/SECRET_KEY")
     assert stored["Parameter"]["Type"] == "SecureString"
 

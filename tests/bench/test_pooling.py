@@ -20,10 +20,10 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.db import DatabaseError, connections, transaction
 
-from bench.pg import SUPERUSER_RESERVED, find_pgbouncer, pgbouncer, postgres_cluster
 from bench.pooling import compare
 from project.db.postgresql.base import DatabaseWrapper
 from project.settings.environment import env_database
+from testsupport.pg import SUPERUSER_RESERVED, find_pgbouncer, pgbouncer, postgres_cluster
 
 from .conftest import ROOT, clean_environment
 
