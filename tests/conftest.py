@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -15,6 +17,28 @@ import lambda_bootstrap  # noqa: E402
 from testsupport.aws_calls import AwsCalls  # noqa: E402
 from testsupport.moto_server import moto_server as start_moto_server  # noqa: E402
 from testsupport.moto_server import reset_moto  # noqa: E402
+
+
+def _parse_each_service_model_once() -> None:
+    """moto's mock_aws() gives every test a new boto3 session, which parses botocore's JSON models again.
+
+    That was most of a unit test's time (~50-170 ms a client). The files do not change during a run and
+    botocore already shares one parsed copy between the clients of a session, so share it between sessions.
+    """
+    from botocore.loaders import JSONFileLoader
+
+    parse = JSONFileLoader.load_file
+    parsed: dict[str, Any] = {}
+
+    def load_file(self: JSONFileLoader, file_path: str) -> Any:
+        if file_path not in parsed:
+            parsed[file_path] = parse(self, file_path)
+        return parsed[file_path]
+
+    JSONFileLoader.load_file = load_file
+
+
+_parse_each_service_model_once()
 
 
 @pytest.fixture(autouse=True)
@@ -50,3 +74,17 @@ def moto_endpoint(moto_server: str, monkeypatch: pytest.MonkeyPatch) -> str:
     reset_moto(moto_server)
     monkeypatch.setenv("AWS_ENDPOINT_URL", moto_server)
     return moto_server
+
+
+# What makes a test end to end, by what it uses: moto's real server, PostgreSQL, Zappa and packaged zips
+# (everything under tests/deploy/). Tests that start a fresh interpreter say so with @pytest.mark.e2e.
+_E2E_FIXTURES = frozenset({"moto_server", "postgres_url", "e2e_database_url"})
+_E2E_FOLDERS = ("deploy",)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    tests = Path(__file__).parent
+    for item in items:
+        folder = item.path.relative_to(tests).parts[0]
+        if folder in _E2E_FOLDERS or _E2E_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.e2e)

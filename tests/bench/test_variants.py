@@ -16,6 +16,8 @@ from bench.runner import run_child
 from bench.scenario import Cell, seed
 from testsupport.aws_proxy import AwsProxy
 
+pytestmark = pytest.mark.e2e  # each variant runs in a fresh interpreter
+
 N, K = 12, 2  # two pages of parameters; one JSON secret, one plain
 
 EXPECTED_CALLS = {

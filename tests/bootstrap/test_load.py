@@ -146,6 +146,7 @@ def test_refresh_picks_up_a_rotated_secret(full_stage: FakeAccount, aws_calls) -
     assert lambda_bootstrap.refresh("NOT_LOADED", max_age=0) is False
 
 
+@pytest.mark.e2e  # a fresh interpreter
 def test_no_source_configured_does_nothing_and_opens_no_socket() -> None:
     """Local development: a fresh interpreter, no BOOTSTRAP_* set, sockets forbidden."""
     code = """

@@ -32,6 +32,8 @@ from testsupport.leaks import canary, find_leaks
 
 from .cli.tooling import STAGES
 
+pytestmark = pytest.mark.e2e  # fresh interpreters capture every log record
+
 ROOT = Path(__file__).resolve().parents[2]
 APP, STAGE = "shop", "prod"
 

@@ -20,7 +20,7 @@ from testsupport.lambda_runtime import ContainerRun, LambdaFunction
 from testsupport.leaks import assert_nothing_leaked
 from testsupport.stage import update_bundle
 
-pytestmark = pytest.mark.usefixtures("migrated_prod")
+pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.usefixtures("migrated_prod")]
 
 HEARTBEAT_RULE = f"{APP}-{STAGE}-project.health.tasks.record_heartbeat"
 

@@ -17,6 +17,8 @@ from testsupport.stage import seed_stage, update_bundle
 
 from .conftest import clean_environment, run_manage
 
+pytestmark = pytest.mark.e2e  # each cold start is a fresh interpreter
+
 APP, STAGE = "coldstart", "prod"
 
 

@@ -228,6 +228,7 @@ def prod_settings(**environment: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.e2e  # a fresh interpreter
 def test_one_environment_key_switches_the_prod_settings_to_iam_auth_and_a_wrong_stage_stops_at_import() -> None:
     on = prod_settings(DATABASE_URL=f"postgres://app_user@{HOST}:5432/shop", DATABASE_IAM_AUTH="true")
     assert on.returncode == 0, on.stderr

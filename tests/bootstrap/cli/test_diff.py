@@ -7,7 +7,7 @@ from pathlib import Path
 from lambda_bootstrap.settings import read_settings
 from testsupport.leaks import assert_nothing_leaked
 
-from ..conftest import FakeAccount
+from ..conftest import FakeAccount, FakeClock
 from .tooling import run, write_env
 
 VALUE = "Diff-Secret-Value-42"
@@ -45,10 +45,13 @@ def test_denied_or_unreachable_aws_is_exit_2_naming_the_action(project: Path, ac
     assert "access denied reading ssm:/shop/prod/" in denied.err and "ssm:GetParametersByPath" in denied.err
 
 
-def test_throttling_until_the_attempts_run_out_is_exit_2(project: Path, account: FakeAccount, aws_calls) -> None:
+def test_throttling_until_the_attempts_run_out_is_exit_2(
+    project: Path, account: FakeAccount, aws_calls, fake_clock: FakeClock
+) -> None:
     env = write_env(project, f"SECRET_KEY={VALUE}\n")
     aws_calls.fail("GetParametersByPath", "ThrottlingException")
     result = run("diff", "prod", "--against", env)
     assert result.code == 2
     attempts = read_settings({}).max_attempts
     assert f"failed {attempts} times (last: ThrottlingException)" in result.err
+    assert len(fake_clock.slept) == attempts - 1  # backed off between attempts, on the fake clock

@@ -22,6 +22,8 @@ from testsupport.stage import seed_stage
 
 from .tooling import STAGES, run
 
+pytestmark = pytest.mark.e2e  # every test runs the CLI in a fresh interpreter
+
 ROOT = Path(__file__).resolve().parents[3]
 APP, STAGE = "shop", "prod"
 CANARY = "Exec-Canary-Value-" + "Qz8" * 6

@@ -9,10 +9,13 @@ import sys
 from pathlib import Path
 
 import boto3
+import pytest
 
 from testsupport.leaks import assert_nothing_leaked
 
 from .tooling import STAGES
+
+pytestmark = pytest.mark.e2e  # every test runs the CLI in a fresh interpreter
 
 ROOT = Path(__file__).resolve().parents[3]
 VALUE = "Process-Secret-Value-7"
