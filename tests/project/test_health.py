@@ -21,10 +21,6 @@ from testsupport.stage import seed_stage
 pytestmark = pytest.mark.django_db
 
 
-def test_runs_on_postgresql() -> None:
-    assert connection.vendor == "postgresql"
-
-
 HEALTH_TOKEN = "health-token-" + "Hq4" * 12
 DETAILS = {"stage", "database", "config", "bootstrap"}
 
@@ -32,6 +28,7 @@ DETAILS = {"stage", "database", "config", "bootstrap"}
 @pytest.fixture
 def loaded_stage(monkeypatch: pytest.MonkeyPatch, postgres_url: str, settings: Any) -> dict[str, str]:
     """The prod stage loaded by the bootstrap (moto), HEALTH_TOKEN among its values; a heartbeat recorded."""
+    assert connection.vendor == "postgresql"  # a precondition: the health checks below query PostgreSQL
     with mock_aws():
         values = seed_stage(
             "coldstart", "prod", postgres_url, {"API_TOKEN": "api-token-secret-value", "HEALTH_TOKEN": HEALTH_TOKEN}
