@@ -82,13 +82,26 @@ def powertools(spec: dict[str, Any]) -> tuple[int, Callable[[], object]]:
 
 
 def floor(spec: dict[str, Any]) -> tuple[int, Callable[[], object]]:
-    """(d) The lower bound: the first client and one round trip (one GetParameters of 10 names)."""
+    """(d) The SSM layouts' lower bound: the first SSM client and one round trip (one GetParameters of 10 names)."""
     ssm = boto3.client("ssm")
     response = ssm.get_parameters(Names=spec["parameters"][:10], WithDecryption=True)
     return len(response["Parameters"]), lambda: None
 
 
-VARIANTS: dict[str, Variant] = {"bootstrap": bootstrap, "naive": naive, "powertools": powertools, "floor": floor}
+def floor_secrets(spec: dict[str, Any]) -> tuple[int, Callable[[], object]]:
+    """(d) The bundle layout's lower bound: the first Secrets Manager client and one GetSecretValue."""
+    secrets = boto3.client("secretsmanager")
+    text = secrets.get_secret_value(SecretId=spec["bundle"])["SecretString"]
+    return len(json.loads(text)), lambda: None
+
+
+VARIANTS: dict[str, Variant] = {
+    "bootstrap": bootstrap,
+    "naive": naive,
+    "powertools": powertools,
+    "floor": floor,
+    "floor_secrets": floor_secrets,
+}
 
 
 def main(argv: list[str]) -> None:

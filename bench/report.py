@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from .handler import cold_phases, cold_total, other_phases
-from .matrix import BUNDLE, BY_PATH, FLOOR, MANIFEST, NAIVE, VARIANTS, CellResult
+from .matrix import BUNDLE, BY_PATH, FLOORS, MANIFEST, NAIVE, VARIANTS, CellResult
 from .runner import Series
 
 __all__ = ["handler_table", "matrix_table", "target_lines", "warm_table"]
@@ -41,7 +41,7 @@ def matrix_table(results: list[CellResult]) -> str:
         for variant in VARIANTS
         for series in (result.series[variant.name],)
     ]
-    header = ("N", "K", "variant", "cold ms (median)", "min-max", "x lower bound", "AWS calls", "runs")
+    header = ("N", "K", "variant", "cold ms (median)", "min-max", "x its lower bound", "AWS calls", "runs")
     return _table(header, rows, (True, True, False, True, True, True, True, True))
 
 
@@ -77,7 +77,8 @@ def target_lines(result: CellResult | None, warm: dict[str, Series], rtt_ms: flo
         where = f"N={result.cell.n}, K={result.cell.k}, {rtt_ms:g} ms per call"
         for variant, bound in TARGETS:
             ratio = result.ratio_to_floor(variant)
-            lines.append(_verdict(f"{variant.name} ≤ {bound}x {FLOOR.name} ({where})", f"{ratio:.2f}x", ratio <= bound))
+            floor = FLOORS[variant.floor].name
+            lines.append(_verdict(f"{variant.name} ≤ {bound}x {floor} ({where})", f"{ratio:.2f}x", ratio <= bound))
         for variant, _ in TARGETS:
             speedup = result.median_ms(NAIVE) / result.median_ms(variant)
             lines.append(_verdict(f"{variant.name} ≥ 5x faster than {NAIVE.name}", f"{speedup:.1f}x", speedup >= 5))

@@ -52,6 +52,7 @@ class Cell:
         """What a child process needs to run any variant against this cell (names only, no value)."""
         return {
             "ssm_path": self.ssm_path,
+            "bundle": self.bundle_id,
             "parameters": [self.ssm_path + name for name in parameter_names(self.n)],
             "secrets": [vars(s) for s in secret_specs(self.k)],
             "manifest": str(self.manifest),

@@ -22,6 +22,7 @@ N, K = 12, 2  # two pages of parameters; one JSON secret, one plain
 
 EXPECTED_CALLS = {
     "floor": {"AmazonSSM.GetParameters": 1},
+    "floor_secrets": {"secretsmanager.GetSecretValue": 1},
     "bootstrap-manifest": {"AmazonSSM.GetParameters": 2, "secretsmanager.GetSecretValue": K},
     "bootstrap-bundle": {"secretsmanager.GetSecretValue": 1 + K},
     "bootstrap-path": {"AmazonSSM.GetParametersByPath": 2, "secretsmanager.GetSecretValue": K},
@@ -47,7 +48,7 @@ def test_variant_loads_everything_with_the_expected_calls(variant: Variant, cell
     with AwsProxy(moto_endpoint) as proxy:
         result = run_child(["-m", "bench.child", variant.child], variant.environment(cell, proxy.url), proxy)
         assert dict(proxy.stats.requests) == EXPECTED_CALLS[_key(variant)]
-    assert result["keys"] == (10 if variant.child == "floor" else expected_keys(cell))
+    assert result["keys"] == {"floor": 10, "floor_secrets": N}.get(variant.child, expected_keys(cell))
     assert result["calls"] == result["proxy_calls"] == sum(EXPECTED_CALLS[_key(variant)].values())
 
 
