@@ -181,10 +181,10 @@ class Policy:
         return replace(self, name="") == replace(other, name="")
 
 
-# Before issue 12: full jitter 0.1/2 s, 8 attempts, and a load kept calling after one of its calls had
+# The earlier policy: full jitter 0.1/2 s, 8 attempts, and a load kept calling after one of its calls had
 # failed. Pinned here (not read from the library): it is the baseline the figures are compared with.
 BEFORE = Policy(
-    "full jitter 0.1/2 s, 8 attempts, no cancel (before issue 12)",
+    "full jitter 0.1/2 s, 8 attempts, no cancel (the earlier policy)",
     base=0.1,
     cap=2.0,
     max_attempts=8,
@@ -746,7 +746,7 @@ GOALS = (("bundle", 10_000), ("manifest", 2 * 12), ("path", 2 * 16))
 
 
 def goal_lines(results: dict[Cell, tuple[int, bool]], seeds: int, after: Policy) -> list[str]:
-    lines = ["", "**Goals of issue 12** (N = 100, default quotas, all at once):", ""]
+    lines = ["", "**Goals for a burst** (N = 100, default quotas, all at once):", ""]
     for name, goal in GOALS:
         found = results[Cell(name, 100, after, DEFAULT_QUOTAS, seeds)]
         before = results[Cell(name, 100, BEFORE, DEFAULT_QUOTAS, seeds)]

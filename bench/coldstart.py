@@ -1,6 +1,6 @@
 """Cold-start benchmark: the bootstrap against the common alternatives, behind a simulated round trip.
 
-``bin/bench`` (or ``.venv-bench/bin/python -m bench.coldstart``) starts moto's
+``bin/bench`` (or ``.venv/bin/python -m bench.coldstart``) starts moto's
 server, seeds N SSM parameters and K secrets per cell, puts testsupport/aws_proxy's
 delaying proxy in front (``--rtt-ms`` per AWS call) and measures, each run in a
 fresh process: (a) the bootstrap with a bundle (the stages' default), by

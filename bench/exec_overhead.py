@@ -14,7 +14,7 @@ first line runs with every value in its environment:
   starts the command's own interpreter. Its first line is the ready point.
 
 Both check that the application sees every seeded key, and print the
-medians, their ratio and the target (issue 15: at most 1.2x).
+medians, their ratio and the target (at most 1.2x).
 """
 
 from __future__ import annotations

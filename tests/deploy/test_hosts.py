@@ -23,7 +23,7 @@ import urllib.request
 from collections.abc import Callable, Iterator
 from importlib import metadata
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -40,6 +40,7 @@ from tests.deploy.host_files import (
     systemd_unit,
 )
 from testsupport.leaks import assert_nothing_leaked
+from testsupport.pg import scratch_database
 from testsupport.stage import seed_stage
 
 APP = "coldstart"
@@ -176,20 +177,8 @@ def test_the_systemd_unit_verifies(tmp_path: Path) -> None:
 
 @pytest.fixture(scope="module")
 def hosts_database_url() -> Iterator[str]:
-    import psycopg2
-
-    admin_url = os.environ.get("TEST_DATABASE_URL")
-    if not admin_url:
-        pytest.fail("TEST_DATABASE_URL is not set: run the suite with bin/test, which starts a throwaway PostgreSQL")
-    admin = psycopg2.connect(admin_url)
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        cursor.execute(f"DROP DATABASE IF EXISTS {HOSTS_DATABASE} WITH (FORCE)")
-        cursor.execute(f"CREATE DATABASE {HOSTS_DATABASE}")
-    yield urlunsplit(urlsplit(admin_url)._replace(path=f"/{HOSTS_DATABASE}"))
-    with admin.cursor() as cursor:
-        cursor.execute(f"DROP DATABASE IF EXISTS {HOSTS_DATABASE} WITH (FORCE)")
-    admin.close()
+    with scratch_database(HOSTS_DATABASE) as url:
+        yield url
 
 
 def _secrets(database_url: str, values: dict[str, str]) -> list[str]:
