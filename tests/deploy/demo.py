@@ -100,6 +100,7 @@ def _life_cycle(workspace: Path, endpoint: str, patch: pytest.MonkeyPatch, steps
     if not (RUNTIME_VENV / "bin" / "python").exists():
         raise DemoError(f"{RUNTIME_VENV} is missing: bin/demo builds it from requirements.txt")
     secret_key, password = secrets.token_urlsafe(40), secrets.token_urlsafe(24)
+    health_token = secrets.token_urlsafe(32)  # /health/ shows its details only to this bearer token
 
     with steps.step("a copy of the project, with a stage 'demo' (extends staging)"):
         project = copy_project(workspace / "project")
@@ -114,7 +115,9 @@ def _life_cycle(workspace: Path, endpoint: str, patch: pytest.MonkeyPatch, steps
     with steps.step("push the stage's values (SSM) and its database secret (Secrets Manager)"):
         # ALLOWED_HOSTS must hold the API Gateway host, known only after the first deploy; here it is
         # the host of the events below. The database is not reachable in the demo (health says so).
-        _write(project / ".env.demo", f"SECRET_KEY={secret_key}\nALLOWED_HOSTS={API_HOST}\n")
+        _write(
+            project / ".env.demo", f"SECRET_KEY={secret_key}\nALLOWED_HOSTS={API_HOST}\nHEALTH_TOKEN={health_token}\n"
+        )
         database = {
             "engine": "postgres",
             "host": "db.demo.invalid",
@@ -138,7 +141,7 @@ def _life_cycle(workspace: Path, endpoint: str, patch: pytest.MonkeyPatch, steps
     with steps.step("zappa package (the runtime venv only; no value in the zip)"):
         build_package(project, settings_file, STAGE, package, endpoint)
         print(f"{package.name}: {package.stat().st_size / 1e6:.1f} MB")
-        _assert_absent(package.read_bytes(), secret_key, password)
+        _assert_absent(package.read_bytes(), secret_key, password, health_token)
 
     with steps.step("zappa deploy (it packages again: with -z Zappa would skip creating the role)"):
         print("(moto answers AddPermission 200 where Zappa expects 201: Zappa logs an ERROR; the grant exists)")
@@ -147,7 +150,7 @@ def _life_cycle(workspace: Path, endpoint: str, patch: pytest.MonkeyPatch, steps
 
     task = _unzip(package, workspace / "task")
     with steps.step("a cold start: a new container runs Zappa's handler; the bootstrap loads the stage"):
-        _cold_start(task, endpoint, expect_hsts="3600")
+        _cold_start(task, endpoint, health_token, expect_hsts="3600")
 
     with steps.step("zappa status"):
         run_zappa("status", STAGE, settings_file)
@@ -157,13 +160,16 @@ def _life_cycle(workspace: Path, endpoint: str, patch: pytest.MonkeyPatch, steps
 
     with steps.step("push a changed value with --roll: the function's configuration gets a new version"):
         lambda_client = boto3.client("lambda")
-        _write(project / ".env.demo", f"SECRET_KEY={secret_key}\nALLOWED_HOSTS={API_HOST}\nSECURE_HSTS_SECONDS=60\n")
+        _write(
+            project / ".env.demo",
+            f"SECRET_KEY={secret_key}\nALLOWED_HOSTS={API_HOST}\nHEALTH_TOKEN={health_token}\nSECURE_HSTS_SECONDS=60\n",
+        )
         _cli("push", STAGE, "--from", ".env.demo", "--yes", "--roll")
         variables = lambda_client.get_function_configuration(FunctionName=FUNCTION)["Environment"]["Variables"]
         print(f"function environment now: {sorted(variables)}; {VERSION_VARIABLE}={variables[VERSION_VARIABLE]}")
 
     with steps.step("a cold start after the roll reads the new value"):
-        _cold_start(task, endpoint, expect_hsts="60")
+        _cold_start(task, endpoint, health_token, expect_hsts="60")
 
     with steps.step("zappa undeploy"):
         run_zappa("undeploy", STAGE, settings_file, "-y")
@@ -194,7 +200,7 @@ def _unzip(package: Path, task_root: Path) -> Path:
     return unzip_package(package, task_root)
 
 
-def _cold_start(task_root: Path, endpoint: str, *, expect_hsts: str) -> None:
+def _cold_start(task_root: Path, endpoint: str, health_token: str, *, expect_hsts: str) -> None:
     import boto3
 
     from testsupport.lambda_events import api_gateway_event
@@ -209,7 +215,9 @@ def _cold_start(task_root: Path, endpoint: str, *, expect_hsts: str) -> None:
         timeout_seconds=int(configuration["Timeout"]),
         variables=dict(configuration["Environment"]["Variables"]),
     )
-    run = function.cold_start([api_gateway_event("GET", "/health/", stage=STAGE)], endpoint=endpoint)
+    authorized = {"Authorization": f"Bearer {health_token}"}  # the details; the public answer is only up/down
+    event = api_gateway_event("GET", "/health/", stage=STAGE, headers=authorized)
+    run = function.cold_start([event], endpoint=endpoint)
     if run.init_error is not None:
         raise DemoError(f"the cold start failed: {run.init_error.get('errorType')}\n{run.output}")
     [invocation] = run.invocations
@@ -230,19 +238,28 @@ def _leftovers(stage: Any) -> None:
     import boto3
 
     ssm, secretsmanager, iam = boto3.client("ssm"), boto3.client("secretsmanager"), boto3.client("iam")
-    path = stage.bootstrap.ssm_path
-    names = [
-        p["Name"]
-        for page in ssm.get_paginator("describe_parameters").paginate(
-            ParameterFilters=[{"Key": "Path", "Option": "Recursive", "Values": [path.rstrip("/")]}]
-        )
-        for p in page["Parameters"]
-    ]
-    secret_ids = [s.secret_id for s in stage.bootstrap.secrets]
+    path = stage.bootstrap.ssm_path  # None for a stage whose values are in its bundle (the default layout)
+    names = (
+        [
+            p["Name"]
+            for page in ssm.get_paginator("describe_parameters").paginate(
+                ParameterFilters=[{"Key": "Path", "Option": "Recursive", "Values": [path.rstrip("/")]}]
+            )
+            for p in page["Parameters"]
+        ]
+        if path
+        else []
+    )
+    bundle = [stage.bootstrap.bundle] if stage.bootstrap.bundle else []
+    secret_ids = [*bundle, *(s.secret_id for s in stage.bootstrap.secrets)]
     role = stage.role_name
     print(f"left: {len(names)} SSM parameter(s) under {path}, secret(s) {', '.join(secret_ids)}, IAM role {role}")
     removals: list[tuple[str, Callable[[], Any]]] = [
-        (f"aws ssm delete-parameters --names {' '.join(names)}", lambda: ssm.delete_parameters(Names=names)),
+        *(
+            [(f"aws ssm delete-parameters --names {' '.join(names)}", lambda: ssm.delete_parameters(Names=names))]
+            if names
+            else []
+        ),
         *(
             (
                 f"aws secretsmanager delete-secret --secret-id {secret_id} --force-delete-without-recovery",
@@ -272,8 +289,8 @@ def _leftovers(stage: Any) -> None:
     for command, remove in removals:
         print(f"$ {command}")
         remove()
-    left = ssm.describe_parameters(ParameterFilters=[{"Key": "Path", "Option": "Recursive", "Values": [path]}])
-    if left["Parameters"] or secretsmanager.list_secrets()["SecretList"]:
+    left = ssm.describe_parameters()["Parameters"]
+    if left or secretsmanager.list_secrets()["SecretList"]:
         raise DemoError("something was left after the removals")
     print("nothing of the stage is left (the S3 bucket of packages stays: it is shared by the stages)")
 
