@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from testsupport import aws_env
+from testsupport import stage as stages
 from testsupport.aws_env import FAKE_AWS, ROOT
 from testsupport.aws_proxy import AwsProxy
 
@@ -87,19 +88,15 @@ class BurstResult:
 
 
 def seed_stage(endpoint: str, parameters: int, manifest_dir: Path) -> dict[str, str]:
-    """Seed the stage in moto; returns the ``BOOTSTRAP_*`` pointers that load it."""
+    """Seed the stage in moto (SSM layout: one parameter a key); returns the ``BOOTSTRAP_*`` pointers that load it."""
     import boto3
 
-    ssm = boto3.client("ssm", endpoint_url=endpoint)
-    names = ["SECRET_KEY", "ALLOWED_HOSTS", *(f"SETTING_{i:03d}" for i in range(max(0, parameters - 2)))]
-    for name in names:
-        ssm.put_parameter(Name=f"/{APP}/{STAGE}/{name}", Value=f"value-of-{name}", Type="SecureString", Overwrite=True)
+    settings = {f"SETTING_{i:03d}": f"value-of-SETTING_{i:03d}" for i in range(max(0, parameters - 2))}
+    values = stages.seed_stage(APP, STAGE, "postgres://app:burst-pw@db/app", settings, endpoint, layout="ssm")
     secrets = boto3.client("secretsmanager", endpoint_url=endpoint)
-    database = {"engine": "postgres", "host": "db", "username": "app", "password": "burst-pw", "dbname": "app"}
-    secrets.create_secret(Name=f"{APP}/{STAGE}/database", SecretString=json.dumps(database))
     secrets.create_secret(Name=f"{APP}/{STAGE}/api", SecretString=json.dumps({"token": "burst-token"}))
     manifest = manifest_dir / "ssm-manifest.json"
-    manifest.write_text(json.dumps(names), encoding="utf-8")
+    manifest.write_text(json.dumps(list(values)), encoding="utf-8")
     return {
         "BOOTSTRAP_SSM_PATH": "/{app}/{stage}/",
         "BOOTSTRAP_SECRETS": "database,api",
