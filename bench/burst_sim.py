@@ -3,7 +3,7 @@
 C containers arrive within a window (all at once, or uniformly over 1 or 10 s)
 and each runs one layout's exact call pattern (:class:`Layout`: which calls
 run concurrently, which one after another) under one retry policy
-(:class:`Policy`), against per-API token buckets (``bench/token_bucket.py``:
+(:class:`Policy`), against per-API token buckets (``testsupport/token_bucket.py``:
 burst = one second of quota). Every call takes ``call_time`` (20 ms) whether
 it gets through or is throttled; a throttled call takes no token. A
 container is *ready* when every call of its load got through within the
@@ -26,7 +26,6 @@ import argparse
 import heapq
 import math
 import os
-import platform
 import random
 import statistics
 import sys
@@ -35,14 +34,13 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
-from pathlib import Path
 from typing import Literal, TypeVar
 
 from lambda_bootstrap.retry import BACKOFF_BASE, BACKOFF_CAP
 from lambda_bootstrap.settings import read_settings
+from testsupport.token_bucket import DEFAULT_QUOTAS, HIGHER_THROUGHPUT, Quotas
 
-from .token_bucket import DEFAULT_QUOTAS, HIGHER_THROUGHPUT, Quotas
+from .sections import DOCS, provenance, write_section
 
 __all__ = [
     "BEFORE",
@@ -67,7 +65,7 @@ TIMEOUT = _LIBRARY.timeout  # BOOTSTRAP_TIMEOUT's default: the deadline every co
 CALL_TIME = 0.02  # seconds per AWS call, answered or throttled
 SECRETS = 5  # K: the issue's stage has five Secrets Manager secrets besides its SSM parameters
 GET_PARAMETERS_BATCH = 10  # names per GetParameters call; results per GetParametersByPath page
-DOC = Path(__file__).resolve().parents[1] / "docs" / "burst.md"
+DOC = DOCS / "burst.md"
 INF = math.inf
 R = TypeVar("R")
 
@@ -183,10 +181,10 @@ class Policy:
         return replace(self, name="") == replace(other, name="")
 
 
-# Before the burst-aware retries: full jitter 0.1/2 s, 8 attempts, and a load kept calling after one of its calls had
+# The earlier policy: full jitter 0.1/2 s, 8 attempts, and a load kept calling after one of its calls had
 # failed. Pinned here (not read from the library): it is the baseline the figures are compared with.
 BEFORE = Policy(
-    "full jitter 0.1/2 s, 8 attempts, no cancel (before the burst-aware retries)",
+    "full jitter 0.1/2 s, 8 attempts, no cancel (the earlier policy)",
     base=0.1,
     cap=2.0,
     max_attempts=8,
@@ -748,7 +746,7 @@ GOALS = (("bundle", 10_000), ("manifest", 2 * 12), ("path", 2 * 16))
 
 
 def goal_lines(results: dict[Cell, tuple[int, bool]], seeds: int, after: Policy) -> list[str]:
-    lines = ["", "**Goals** (N = 100, default quotas, all at once):", ""]
+    lines = ["", "**Goals for a burst** (N = 100, default quotas, all at once):", ""]
     for name, goal in GOALS:
         found = results[Cell(name, 100, after, DEFAULT_QUOTAS, seeds)]
         before = results[Cell(name, 100, BEFORE, DEFAULT_QUOTAS, seeds)]
@@ -844,28 +842,6 @@ def window_table(results: dict[Cell, tuple[Band, float]], seeds: int, after: Pol
     return lines
 
 
-def write_section(name: str, body: Iterable[str], doc: Path = DOC) -> None:
-    """Replace the text between ``<!-- name -->`` and ``<!-- /name -->`` in ``doc`` (appended if absent)."""
-    start, end = f"<!-- {name} -->", f"<!-- /{name} -->"
-    block = "\n".join([start, *body, end])
-    text = doc.read_text(encoding="utf-8") if doc.exists() else ""
-    if start in text and end in text:
-        before, rest = text.split(start, 1)
-        text = before + block + rest.split(end, 1)[1]
-    else:
-        text = text.rstrip("\n") + ("\n\n" if text else "") + block + "\n"
-    doc.parent.mkdir(parents=True, exist_ok=True)
-    doc.write_text(text, encoding="utf-8")
-
-
-def provenance(command: str, seconds: float) -> str:
-    return (
-        f"_Written by `{command}` on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, "
-        f"{platform.node() or 'this machine'} ({platform.machine()}, {os.cpu_count()} cores, "
-        f"Python {platform.python_version()}), in {seconds:.0f} s._"
-    )
-
-
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=20, help="seeded bursts per figure")
@@ -923,7 +899,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         print("\n".join(line for body in sections.values() for line in body), "", stamp, sep="\n")
         return
     for name, body in sections.items():
-        write_section(name, [stamp, *body])
+        write_section(name, [stamp, *body], DOC)
     print(f"wrote {DOC} in {elapsed:.0f} s")
 
 

@@ -1,11 +1,11 @@
 """Validate the burst simulator against real bursts of fresh processes through a throttling proxy.
 
 moto's server (its own process) holds a stage of N SSM parameters and two
-secrets; ``bench/aws_proxy.py`` stands in front of it with AWS's token buckets
+secrets; ``testsupport/aws_proxy.py`` stands in front of it with AWS's token buckets
 at a scaled-down quota (SSM 10 TPS, so that 10 or 20 processes on this
 machine saturate it as thousands of containers would saturate 40 TPS) and
 20 ms per call. C fresh interpreters import the bootstrap, make their clients,
-wait at a barrier, then each runs ``lambda_bootstrap.load()`` (bench/burst.py).
+wait at a barrier, then each runs ``lambda_bootstrap.load()`` (testsupport/burst.py).
 The share of them that loaded within the deadline must fall inside the
 simulation's 5-95 % band for the same layout, quota, C and retry policy: the
 library's (read from ``lambda_bootstrap.retry`` by ``bench.burst_sim.library_policy``),
@@ -27,11 +27,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from . import burst, burst_sim
-from .aws_proxy import AwsProxy
+from testsupport import burst
+from testsupport.aws_env import FAKE_AWS
+from testsupport.aws_proxy import AwsProxy
+from testsupport.token_bucket import DEFAULT_QUOTAS
+
+from . import burst_sim
 from .burst_sim import Band, Layout, Policy, by_path, manifest, share_band
-from .runner import FAKE_AWS
-from .token_bucket import DEFAULT_QUOTAS
+from .sections import provenance
 
 __all__ = ["QUOTAS", "Case", "Check", "Variant", "run_case", "variants"]
 
@@ -40,7 +43,7 @@ LATENCY = 0.02
 # 5 GetParameters (or 5 pages) per cold start: C = 10 and 20 land on either side of the ceiling. Not 50:
 # for a multiple of 10, moto's last full page still carries a NextToken, and a sixth, empty page follows.
 PARAMETERS = 45
-SECRETS = 2  # bench/burst.py's stage: a database secret and an API secret
+SECRETS = 2  # testsupport/burst.py's stage: a database secret and an API secret
 SIM_SEEDS = 100
 
 
@@ -205,11 +208,11 @@ def main(argv: Sequence[str] | None = None) -> None:
                         checks.append(check)
     lines = table(checks)
     command = "python -m bench.burst_validate" + (f" --rounds {args.rounds}" if args.rounds != 2 else "")
-    stamp = burst_sim.provenance(command, time.perf_counter() - started)
+    stamp = provenance(command, time.perf_counter() - started)
     if args.print:
         print("\n".join([*lines, "", stamp]))
     else:
-        burst_sim.write_section("burst-validation", [stamp, *lines])
+        burst_sim.write_section("burst-validation", [stamp, *lines], burst_sim.DOC)
         print(f"wrote {burst_sim.DOC}")
 
 

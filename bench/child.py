@@ -5,10 +5,10 @@ pointers in the environment, and points boto3 at the delaying proxy with
 ``AWS_ENDPOINT_URL``. boto3 is imported *before* the clock starts, as Zappa's
 handler has already imported it when the settings module runs; everything
 after it counts: the variant's own imports, client creation, every AWS call,
-exporting into ``os.environ``. The child prints one JSON line: seconds, keys
-loaded (so the parent can check that every variant loaded everything), AWS
-calls counted in botocore, and with ``--warm`` what a warm invocation costs:
-microseconds per call (the best of five ``timeit`` repeats) and AWS calls.
+exporting into ``os.environ``. Prints one JSON line: seconds, keys loaded (the
+parent checks that every variant loaded everything), AWS calls, and with
+``--warm`` what a warm invocation costs: microseconds per call (the best of
+five ``timeit`` repeats) and AWS calls.
 """
 
 from __future__ import annotations
@@ -22,28 +22,16 @@ from collections.abc import Callable
 from typing import Any
 
 import boto3  # before the clock starts: Zappa's handler has imported it already
-from botocore.client import BaseClient
+
+from testsupport.aws_calls import AwsCalls
 
 __all__ = ["VARIANTS", "main"]
-
-_calls = [0]
-
-
-def _count_calls() -> None:
-    original = BaseClient._make_api_call
-
-    def counted(self: Any, operation_name: str, api_params: Any) -> Any:
-        _calls[0] += 1
-        return original(self, operation_name, api_params)
-
-    BaseClient._make_api_call = counted
-
 
 Variant = Callable[[dict[str, Any]], tuple[int, Callable[[], object]]]
 
 
 def bootstrap(spec: dict[str, Any]) -> tuple[int, Callable[[], object]]:
-    """(a) ``lambda_bootstrap.load()``; by path or by manifest depends on the environment."""
+    """(a) ``lambda_bootstrap.load()``; bundle, manifest or path depends on the environment."""
     import lambda_bootstrap
 
     report = lambda_bootstrap.load()
@@ -88,14 +76,23 @@ def powertools(spec: dict[str, Any]) -> tuple[int, Callable[[], object]]:
 
     values = fetch()
     os.environ.update(values)
-    return len(values), fetch  # the same calls in a warm handler: answered from Powertools' cache (5 s by default)
+    # The same calls in a warm handler: answered from Powertools' cache, which 3.x keeps 300 s by default
+    # (DEFAULT_MAX_AGE_SECS, or POWERTOOLS_PARAMETERS_MAX_AGE).
+    return len(values), fetch
 
 
 def floor(spec: dict[str, Any]) -> tuple[int, Callable[[], object]]:
-    """(d) The lower bound: the first client and one round trip (one GetParameters of 10 names)."""
+    """(d) The SSM layouts' lower bound: the first SSM client and one round trip (one GetParameters of 10 names)."""
     ssm = boto3.client("ssm")
     response = ssm.get_parameters(Names=spec["parameters"][:10], WithDecryption=True)
     return len(response["Parameters"]), lambda: None
+
+
+def floor_secrets(spec: dict[str, Any]) -> tuple[int, Callable[[], object]]:
+    """(d) The bundle layout's lower bound: the first Secrets Manager client and one GetSecretValue."""
+    secrets = boto3.client("secretsmanager")
+    text = secrets.get_secret_value(SecretId=spec["bundle"])["SecretString"]
+    return len(json.loads(text)), lambda: None
 
 
 VARIANTS: dict[str, Variant] = {
@@ -103,23 +100,25 @@ VARIANTS: dict[str, Variant] = {
     "naive": naive,
     "powertools": powertools,
     "floor": floor,
+    "floor_secrets": floor_secrets,
 }
 
 
 def main(argv: list[str]) -> None:
     variant, warm = argv[0], "--warm" in argv[1:]
     spec = json.loads(os.environ["BENCH_SPEC"])
-    _count_calls()
+    calls = AwsCalls()
+    calls.install()
     started = time.perf_counter()
     keys, warm_call = VARIANTS[variant](spec)
     seconds = time.perf_counter() - started
-    result: dict[str, Any] = {"seconds": seconds, "keys": keys, "calls": _calls[0]}
+    result: dict[str, Any] = {"seconds": seconds, "keys": keys, "calls": calls.total}
     if warm:
-        _calls[0] = 0
+        calls.reset()
         timer = timeit.Timer(warm_call)
         number, _ = timer.autorange()  # enough calls for 0.2 s
         per_call = min(timer.repeat(repeat=5, number=number)) / number
-        result.update(warm_us=per_call * 1e6, warm_calls=_calls[0])
+        result.update(warm_us=per_call * 1e6, warm_calls=calls.total)
     print(json.dumps(result))
 
 

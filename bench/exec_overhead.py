@@ -2,7 +2,7 @@
 
 ``bin/bench exec`` (or ``.venv/bin/python -m bench.exec_overhead``) starts
 moto's server, seeds one stage (N SSM parameters and one RDS-style database
-secret, as the project's stages hold), puts bench/aws_proxy's delaying proxy
+secret, as the project's stages hold), puts testsupport/aws_proxy's delaying proxy
 in front (``--rtt-ms`` per AWS call), and times, in fresh processes
 alternating between the two, from the launch to the moment the application's
 first line runs with every value in its environment:
@@ -31,10 +31,11 @@ from pathlib import Path
 
 import boto3
 
-from .aws_proxy import AwsProxy
-from .coldstart import moto_server
-from .report import machine_line
-from .runner import FAKE_AWS, ROOT, child_environment
+from testsupport.aws_env import FAKE_AWS, ROOT, child_environment
+from testsupport.aws_proxy import AwsProxy
+from testsupport.moto_server import moto_server
+
+from .sections import machine
 
 __all__ = ["main"]
 
@@ -135,7 +136,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def print_report(args: argparse.Namespace, figures: dict[str, list[float]], keys: int) -> None:
-    print(f"Machine: {machine_line()}")
+    print(f"Machine: {machine()}")
     print(
         f"Command: `bin/bench exec --rtt-ms {args.rtt_ms:g} --parameters {args.parameters} --runs {args.runs}` "
         f"({keys} keys: {args.parameters} SSM parameters and one database secret; fresh process per run)\n"

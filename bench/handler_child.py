@@ -23,7 +23,8 @@ from collections.abc import Callable  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
 
-from tests.deploy.lambda_driver import LambdaContext  # noqa: E402
+from testsupport.aws_calls import AwsCalls  # noqa: E402
+from testsupport.lambda_driver import LambdaContext  # noqa: E402
 
 __all__ = ["main"]
 
@@ -49,16 +50,8 @@ def main(argv: list[str]) -> None:
     import zappa.handler
 
     _phases["import zappa.handler (with boto3)"] = time.perf_counter() - mark
-    from botocore.client import BaseClient
-
-    calls = [0]
-    original = BaseClient._make_api_call
-
-    def counted(self: Any, operation_name: str, api_params: Any) -> Any:
-        calls[0] += 1
-        return original(self, operation_name, api_params)
-
-    BaseClient._make_api_call = counted
+    calls = AwsCalls()
+    calls.install()
 
     mark = time.perf_counter()
     import django.apps.registry
@@ -79,7 +72,7 @@ def main(argv: list[str]) -> None:
     _phases["settings module"] -= bootstrap
     _phases["bootstrap load()"] = bootstrap
     _phases["rest of LambdaHandler init"] = init - bootstrap - _phases["settings module"] - _phases["apps.populate"]
-    init_calls = calls[0]
+    init_calls = calls.total
 
     statuses = []
     for index, event in enumerate(events):
@@ -97,7 +90,7 @@ def main(argv: list[str]) -> None:
                 "ended_at": time.time(),
                 "statuses": statuses,
                 "init_calls": init_calls,
-                "request_calls": calls[0] - init_calls,
+                "request_calls": calls.total - init_calls,
                 "bootstrap_calls": report.aws_calls if report else 0,
             }
         )

@@ -17,7 +17,7 @@ import subprocess
 import sys
 from collections.abc import Sequence
 
-from bench.runner import FAKE_AWS, ROOT
+from testsupport.aws_env import FAKE_AWS, ROOT
 
 __all__ = ["main"]
 

@@ -14,32 +14,50 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .aws_proxy import AwsProxy
-from .runner import Series, child_environment, run_child
+from testsupport.aws_env import child_environment
+from testsupport.aws_proxy import AwsProxy
+
+from .runner import Series, run_child
 from .scenario import Cell
 
-__all__ = ["VARIANTS", "CellResult", "Variant", "expected_keys", "run_cell"]
+__all__ = [
+    "BUNDLE",
+    "BY_PATH",
+    "FLOOR",
+    "MANIFEST",
+    "NAIVE",
+    "POWERTOOLS",
+    "VARIANTS",
+    "CellResult",
+    "Variant",
+    "expected_keys",
+    "run_cell",
+]
 
 
 @dataclass(frozen=True)
 class Variant:
     name: str
     child: str  # bench.child's variant
-    manifest: bool = False
+    layout: str = ""  # the bootstrap's: "bundle", "manifest" or "path"
+    floor: str = "floor"  # the child whose time is this variant's lower bound: one client of its service, one call
 
     def environment(self, cell: Cell, endpoint: str) -> dict[str, str]:
-        extra = cell.bootstrap_environment(manifest=self.manifest) if self.child == "bootstrap" else {}
+        extra = cell.bootstrap_environment(self.layout) if self.child == "bootstrap" else {}
         return child_environment(endpoint, BENCH_SPEC=_spec_json(cell), **extra)
 
 
 VARIANTS = (
-    Variant("(d) lower bound: 1st client + 1 call", "floor"),
-    Variant("(a) bootstrap, manifest", "bootstrap", manifest=True),
-    Variant("(a) bootstrap, by path", "bootstrap"),
+    Variant("(d) lower bound: 1st SSM client + 1 call", "floor"),
+    Variant("(d) lower bound: 1st Secrets Manager client + 1 call", "floor_secrets", floor="floor_secrets"),
+    Variant("(a) bootstrap, bundle (stage default)", "bootstrap", layout="bundle", floor="floor_secrets"),
+    Variant("(a) bootstrap, manifest", "bootstrap", layout="manifest"),
+    Variant("(a) bootstrap, by path", "bootstrap", layout="path"),
     Variant("(c) Powertools", "powertools"),
     Variant("(b) naive, one call per value", "naive"),
 )
-FLOOR = VARIANTS[0]
+FLOOR, FLOOR_SECRETS, BUNDLE, MANIFEST, BY_PATH, POWERTOOLS, NAIVE = VARIANTS
+FLOORS = {v.child: v for v in (FLOOR, FLOOR_SECRETS)}
 
 
 @dataclass
@@ -51,7 +69,7 @@ class CellResult:
         return self.series[variant.name].median("seconds") * 1000
 
     def ratio_to_floor(self, variant: Variant) -> float:
-        return self.median_ms(variant) / self.median_ms(FLOOR)
+        return self.median_ms(variant) / self.median_ms(FLOORS[variant.floor])
 
 
 def expected_keys(cell: Cell) -> int:
@@ -96,7 +114,7 @@ def _plan(first_wall: float, budget: float, max_runs: int) -> int:
 
 
 def _check(cell: Cell, variant: Variant, result: dict[str, object]) -> None:
-    expected = 10 if variant is FLOOR else expected_keys(cell)
+    expected = {"floor": 10, "floor_secrets": cell.n}.get(variant.child, expected_keys(cell))
     if result["keys"] != expected:
         raise RuntimeError(f"{variant.name} on {cell.label} loaded {result['keys']} keys, expected {expected}")
     if result["calls"] != result["proxy_calls"]:

@@ -26,8 +26,6 @@ import argparse
 import json
 import math
 import os
-import platform
-import re
 import secrets
 import subprocess
 import sys
@@ -39,7 +37,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench.pg import SUPERUSER_RESERVED, pgbouncer, postgres_cluster
+from testsupport.pg import SUPERUSER_RESERVED, pgbouncer, postgres_cluster
+
+from .sections import machine, replace_block
 
 __all__ = ["BurstOutcome", "burst", "compare", "main"]
 
@@ -172,12 +172,11 @@ def _ms(seconds: float | None) -> str:
 
 def section(outcomes: Sequence[BurstOutcome], versions: dict[str, str], args: argparse.Namespace, command: str) -> str:
     slots = args.max_connections - SUPERUSER_RESERVED
-    machine = f"{platform.system()} {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     software = ", ".join(f"{name} {version}" for name, version in versions.items())
     return "\n".join(
         [
             BEGIN,
-            f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {machine}; {software}. "
+            f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {machine()}; {software}. "
             f"{args.clients} concurrent clients per round, {args.rounds} round(s), each request one transaction "
             f"holding its connection {args.hold * 1000:.0f} ms; written by:",
             "",
@@ -203,14 +202,8 @@ def section(outcomes: Sequence[BurstOutcome], versions: dict[str, str], args: ar
 
 
 def write_section(text: str, docs: Path) -> None:
-    """Replace the section between the markers (or append it) in ``docs``."""
-    current = docs.read_text(encoding="utf-8") if docs.exists() else ""
-    pattern = re.compile(re.escape(BEGIN) + r".*?" + re.escape(END), re.DOTALL)
-    if pattern.search(current):
-        updated = pattern.sub(lambda _: text, current, count=1)
-    else:
-        updated = current.rstrip("\n") + ("\n\n" if current else "") + "## Measured here\n\n" + text + "\n"
-    docs.write_text(updated, encoding="utf-8")
+    """Replace the section between the markers (or append it, under its heading) in ``docs``."""
+    replace_block(docs, BEGIN, END, text, heading="## Measured here\n\n")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

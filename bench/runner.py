@@ -9,45 +9,21 @@ mismatch is reported, not hidden.
 from __future__ import annotations
 
 import json
-import os
 import statistics
 import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-from .aws_proxy import AwsProxy
+from testsupport.aws_env import ROOT
+from testsupport.aws_proxy import AwsProxy
 
-__all__ = ["FAKE_AWS", "ROOT", "Series", "child_environment", "run_child"]
-
-ROOT = Path(__file__).resolve().parents[1]
-
-# Fake credentials for moto, and nothing of a real AWS profile (as tests/conftest.py does).
-FAKE_AWS = {
-    "AWS_ACCESS_KEY_ID": "testing",
-    "AWS_SECRET_ACCESS_KEY": "testing",
-    "AWS_SESSION_TOKEN": "testing",
-    "AWS_DEFAULT_REGION": "us-east-1",
-    "AWS_REGION": "us-east-1",
-    "AWS_CONFIG_FILE": os.devnull,
-    "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
-    "AWS_EC2_METADATA_DISABLED": "true",
-}
-_DROPPED = {"AWS_PROFILE", "AWS_DEFAULT_PROFILE", "DJANGO_SETTINGS_MODULE", "STAGE", "PROJECT"}
+__all__ = ["Series", "run_child"]
 
 
 class ChildFailed(RuntimeError):
     """A measured child exited non-zero or printed no figures: the run is not counted."""
-
-
-def child_environment(endpoint: str, **extra: str) -> dict[str, str]:
-    """This process's environment with fake AWS credentials, boto3 pointed at ``endpoint``, no BOOTSTRAP_*."""
-    env = {k: v for k, v in os.environ.items() if k not in _DROPPED and not k.startswith(("BOOTSTRAP_", "AWS_"))}
-    env.update(FAKE_AWS, AWS_ENDPOINT_URL=endpoint)
-    env.update(extra)
-    return env
 
 
 def run_child(args: list[str], env: dict[str, str], proxy: AwsProxy, timeout: float = 300) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""bench/aws_proxy.py's ``replay``: a request seen before is answered from memory, errors never are."""
+"""testsupport/aws_proxy.py's ``replay``: a request seen before is answered from memory, errors never are."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from bench.aws_proxy import AwsProxy
+from testsupport.aws_proxy import AwsProxy
 
 
 def _value(endpoint: str, name: str) -> str:

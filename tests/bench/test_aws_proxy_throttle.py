@@ -1,4 +1,4 @@
-"""bench/aws_proxy.py's ``throttle``: AWS's token buckets in front of moto, one per quota."""
+"""testsupport/aws_proxy.py's ``throttle``: AWS's token buckets in front of moto, one per quota."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from bench.aws_proxy import AwsProxy
-from bench.token_bucket import DEFAULT_QUOTAS
+from testsupport.aws_proxy import AwsProxy
+from testsupport.token_bucket import DEFAULT_QUOTAS
 
 NO_RETRIES = Config(retries={"total_max_attempts": 1})
 

@@ -26,8 +26,8 @@ from bench.burst_sim import (
     simulate,
     write_section,
 )
-from bench.token_bucket import DEFAULT_QUOTAS, HIGHER_THROUGHPUT, TokenBucket
 from lambda_bootstrap import retry
+from testsupport.token_bucket import DEFAULT_QUOTAS, HIGHER_THROUGHPUT, TokenBucket
 
 SSM_BATCH, SECRET = "AmazonSSM.GetParameters", "secretsmanager.GetSecretValue"
 DEAD_SSM = DEFAULT_QUOTAS.scaled("SSM never answers", ssm=0.01)  # a burst of 0.01 tokens: never one whole

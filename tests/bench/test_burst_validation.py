@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from bench import burst
 from bench.burst_validate import PARAMETERS, Case, run_case, variants
+from testsupport import burst
 
 
 @pytest.mark.e2e

@@ -8,6 +8,8 @@ import pytest
 
 from bench import exec_overhead
 
+pytestmark = pytest.mark.e2e  # the benchmark starts fresh interpreters
+
 
 @pytest.mark.slow
 def test_the_exec_benchmark_runs_and_reports_the_ratio(capsys: pytest.CaptureFixture[str]) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 from collections.abc import Iterator
@@ -12,7 +13,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from tests.leaks import assert_nothing_leaked
+from testsupport.leaks import assert_nothing_leaked
 
 APP = "shop"
 STAGE = "prod"
@@ -88,8 +89,9 @@ class FakeClock:
 
 @pytest.fixture
 def fake_clock(monkeypatch: pytest.MonkeyPatch) -> FakeClock:
-    """Every load of the default bootstrap runs on a fake clock (deadline, back-off, TTLs)."""
+    """Every load of the default bootstrap, and every CLI call, runs on a fake clock (deadline, back-off, TTLs)."""
     from lambda_bootstrap import loader
+    from lambda_bootstrap.cli import aws as cli_aws
     from lambda_bootstrap.retry import LoadRun
 
     clock = FakeClock()
@@ -99,4 +101,5 @@ def fake_clock(monkeypatch: pytest.MonkeyPatch) -> FakeClock:
 
     monkeypatch.setattr(loader._default, "_run_factory", run_factory)
     monkeypatch.setattr(loader._default, "_clock", clock)
+    monkeypatch.setattr(cli_aws, "LoadRun", functools.partial(LoadRun, clock=clock, sleep=clock.sleep))
     return clock

@@ -1,6 +1,6 @@
 """Faults over real HTTP: a burst of cold starts under throttling, hung calls, a partial outage.
 
-The faults come from bench.aws_proxy.AwsProxy in front of moto's server, so
+The faults come from testsupport.aws_proxy.AwsProxy in front of moto's server, so
 they travel the same path a real throttle or a hung socket does: through
 botocore's HTTP stack, its timeouts, and the bootstrap's own retries.
 """
@@ -18,12 +18,13 @@ from typing import Any
 import pytest
 
 import lambda_bootstrap
-from bench.aws_proxy import AwsProxy
-from bench.burst import run_burst
-from bench.burst import seed_stage as seed_burst_stage
 from lambda_bootstrap import BootstrapTimeoutError, SourceUnavailableError
 from lambda_bootstrap.settings import read_settings
-from tests.stage import seed_stage
+from testsupport.aws_proxy import AwsProxy
+from testsupport.burst import run_burst
+from testsupport.burst import seed_stage as seed_burst_stage
+from testsupport.leaks import assert_nothing_leaked
+from testsupport.stage import seed_stage
 
 from .conftest import APP, STAGE
 
@@ -70,8 +71,7 @@ def assert_nothing_exported_or_leaked(
     assert "SECRET_KEY" not in os.environ and "DATABASE_URL" not in os.environ
     assert lambda_bootstrap.current_report() is None  # nothing cached: the next init starts afresh
     output = "\n".join([str(error), "".join(traceback.format_exception(error)), caplog.text])
-    for value in values:
-        assert value not in output
+    assert_nothing_leaked(values, output)
 
 
 # --- A burst of cold starts, each in its own fresh process -------------------------------
@@ -158,6 +158,7 @@ def test_one_source_down_fails_the_cold_start_naming_it_and_exports_nothing(
 DEADLINE_CHILD = """
 import sys, time
 import lambda_bootstrap
+from testsupport.leaks import assert_nothing_leaked
 started = time.monotonic()
 try:
     lambda_bootstrap.load()

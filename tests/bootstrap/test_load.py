@@ -101,7 +101,11 @@ def test_every_missing_required_key_is_listed_in_one_error(
 def test_a_required_key_can_come_from_the_environment(full_stage: FakeAccount, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("BOOTSTRAP_REQUIRED", "SECRET_KEY,FEATURE_FLAG")
     monkeypatch.setenv("FEATURE_FLAG", "on")
-    lambda_bootstrap.load()
+    report = lambda_bootstrap.load()  # no MissingKeysError: the environment satisfies FEATURE_FLAG
+    assert os.environ["FEATURE_FLAG"] == "on"  # left as it was
+    assert "FEATURE_FLAG" not in report.sources  # not fetched, not claimed by a source
+    assert report.sources["SECRET_KEY"] == "ssm:/shop/prod/"
+    assert os.environ["SECRET_KEY"] == "prod-secret-key-value"
 
 
 def test_one_failing_source_fails_the_whole_load_naming_it(
@@ -146,6 +150,7 @@ def test_refresh_picks_up_a_rotated_secret(full_stage: FakeAccount, aws_calls) -
     assert lambda_bootstrap.refresh("NOT_LOADED", max_age=0) is False
 
 
+@pytest.mark.e2e  # a fresh interpreter
 def test_no_source_configured_does_nothing_and_opens_no_socket() -> None:
     """Local development: a fresh interpreter, no BOOTSTRAP_* set, sockets forbidden."""
     code = """

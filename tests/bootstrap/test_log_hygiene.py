@@ -3,7 +3,7 @@
 Each run is a fresh process (tests/log_capture.py) with the root logger at
 DEBUG, canary credentials, and canary values in moto's server; every record of
 every logger, the process's output and its error are scanned for every form of
-each canary (tests/leaks.py), and for the SHA-256 of each request body and
+each canary (testsupport/leaks.py), and for the SHA-256 of each request body and
 each request's signature as they went on the wire.
 
 The first test runs the same calls through plain boto3, with no hygiene: the
@@ -27,9 +27,12 @@ import boto3
 import pytest
 
 from lambda_bootstrap.log_hygiene import CARRIERS, SILENCED_TREES
-from tests.leaks import canary, find_leaks
+from testsupport.aws_env import NO_LOCAL_AWS
+from testsupport.leaks import canary, find_leaks
 
 from .cli.tooling import STAGES
+
+pytestmark = pytest.mark.e2e  # fresh interpreters capture every log record
 
 ROOT = Path(__file__).resolve().parents[2]
 APP, STAGE = "shop", "prod"
@@ -104,9 +107,7 @@ def process_environment(endpoint: str, canaries: dict[str, str], **extra: str) -
         "AWS_SESSION_TOKEN": canaries["AWS_SESSION_TOKEN"],
         "AWS_DEFAULT_REGION": "us-east-1",
         "AWS_REGION": "us-east-1",
-        "AWS_CONFIG_FILE": os.devnull,
-        "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
-        "AWS_EC2_METADATA_DISABLED": "true",
+        **NO_LOCAL_AWS,
         "AWS_ENDPOINT_URL": endpoint,
         **extra,
     }

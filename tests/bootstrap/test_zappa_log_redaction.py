@@ -14,8 +14,8 @@ from collections.abc import Iterator
 import pytest
 
 from lambda_bootstrap import log_hygiene
-from tests.deploy.lambda_events import api_gateway_event, manage_event
-from tests.leaks import assert_nothing_leaked, canary
+from testsupport.lambda_events import api_gateway_event, manage_event
+from testsupport.leaks import assert_nothing_leaked, canary
 
 
 class Collect(logging.Handler):

@@ -8,18 +8,19 @@ started from it is a fresh interpreter (see lambda_runtime.py).
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 import pytest
 
-from tests.deploy.lambda_events import API_HOST, manage_event
-from tests.deploy.lambda_runtime import ContainerRun, LambdaFunction, unzip_package
 from tests.deploy.packaging import RUNTIME_VENV, build_package, copy_project, stage_config, write_test_settings
-from tests.stage import reset_moto, seed_stage
+from testsupport.lambda_events import API_HOST, manage_event
+from testsupport.lambda_runtime import ContainerRun, LambdaFunction, unzip_package
+from testsupport.moto_server import reset_moto
+from testsupport.pg import scratch_database
+from testsupport.stage import seed_stage
 
 APP = "coldstart"
 STAGE = "prod"
@@ -78,20 +79,8 @@ def prod_function(lambda_package: Path, test_settings_file: Path, deploy_workspa
 @pytest.fixture(scope="session")
 def e2e_database_url() -> Iterator[str]:
     """A database of its own in the throwaway PostgreSQL, so migrations here touch no other test's."""
-    import psycopg2
-
-    admin_url = os.environ.get("TEST_DATABASE_URL")
-    if not admin_url:
-        pytest.fail("TEST_DATABASE_URL is not set: run the suite with bin/test, which starts a throwaway PostgreSQL")
-    admin = psycopg2.connect(admin_url)
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        cursor.execute(f"DROP DATABASE IF EXISTS {E2E_DATABASE} WITH (FORCE)")
-        cursor.execute(f"CREATE DATABASE {E2E_DATABASE}")
-    yield urlunsplit(urlsplit(admin_url)._replace(path=f"/{E2E_DATABASE}"))
-    with admin.cursor() as cursor:
-        cursor.execute(f"DROP DATABASE IF EXISTS {E2E_DATABASE} WITH (FORCE)")
-    admin.close()
+    with scratch_database(E2E_DATABASE) as url:
+        yield url
 
 
 def seed_app_stage(stage: str, endpoint: str, database_url: str) -> SeededStage:

@@ -27,22 +27,14 @@ from typing import Any
 
 import pytest
 
+from testsupport.aws_env import FAKE_AWS
+from testsupport.moto_server import moto_server
+
 __all__ = ["DemoError", "main"]
 
 STAGE = "demo"
 APP = "coldstart"
 FUNCTION = f"{APP}-{STAGE}"
-HEALTH_TOKEN = "demo-health-token-" + "q7Zr" * 8  # unlocks /health/'s detailed report
-FAKE_AWS = {
-    "AWS_ACCESS_KEY_ID": "testing",
-    "AWS_SECRET_ACCESS_KEY": "testing",
-    "AWS_SESSION_TOKEN": "testing",
-    "AWS_DEFAULT_REGION": "us-east-1",
-    "AWS_REGION": "us-east-1",
-    "AWS_CONFIG_FILE": os.devnull,
-    "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
-    "AWS_EC2_METADATA_DISABLED": "true",
-}
 
 
 class DemoError(RuntimeError):
@@ -83,21 +75,10 @@ def run_demo(workspace: Path, patch: pytest.MonkeyPatch) -> None:
         patch.delenv(key, raising=False)
     for key, value in FAKE_AWS.items():
         patch.setenv(key, value)
-    import logging
-
-    from moto.server import ThreadedMotoServer
-
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    try:
-        host, port = server.get_host_and_port()
-        endpoint = f"http://{host}:{port}"
+    with moto_server() as endpoint:
         patch.setenv("AWS_ENDPOINT_URL", endpoint)
         print(f"moto's server on {endpoint}: every AWS call below goes there")
         _life_cycle(workspace, endpoint, patch, _Steps())
-    finally:
-        server.stop()
 
 
 def _life_cycle(workspace: Path, endpoint: str, patch: pytest.MonkeyPatch, steps: _Steps) -> None:
@@ -106,7 +87,6 @@ def _life_cycle(workspace: Path, endpoint: str, patch: pytest.MonkeyPatch, steps
     from lambda_bootstrap.cli.policy import policy_text
     from lambda_bootstrap.cli.roll import VERSION_VARIABLE
     from lambda_bootstrap.cli.stage import load_stage
-    from tests.deploy.lambda_events import API_HOST
     from tests.deploy.packaging import (
         RUNTIME_VENV,
         build_package,
@@ -115,10 +95,12 @@ def _life_cycle(workspace: Path, endpoint: str, patch: pytest.MonkeyPatch, steps
         run_zappa,
         write_test_settings,
     )
+    from testsupport.lambda_events import API_HOST
 
     if not (RUNTIME_VENV / "bin" / "python").exists():
         raise DemoError(f"{RUNTIME_VENV} is missing: bin/demo builds it from requirements.txt")
     secret_key, password = secrets.token_urlsafe(40), secrets.token_urlsafe(24)
+    health_token = secrets.token_urlsafe(32)  # /health/ shows its details only to this bearer token
 
     with steps.step("a copy of the project, with a stage 'demo' (extends staging)"):
         project = copy_project(workspace / "project")
@@ -130,11 +112,11 @@ def _life_cycle(workspace: Path, endpoint: str, patch: pytest.MonkeyPatch, steps
         prepare_zappa_in_process(patch, project, endpoint, workspace / "zappa-tmp")
         print(f"project copy: {project}")
 
-    with steps.step("push the stage's values (the bundle) and its database secret (Secrets Manager)"):
+    with steps.step("push the stage's values (SSM) and its database secret (Secrets Manager)"):
         # ALLOWED_HOSTS must hold the API Gateway host, known only after the first deploy; here it is
         # the host of the events below. The database is not reachable in the demo (health says so).
         _write(
-            project / ".env.demo", f"SECRET_KEY={secret_key}\nALLOWED_HOSTS={API_HOST}\nHEALTH_TOKEN={HEALTH_TOKEN}\n"
+            project / ".env.demo", f"SECRET_KEY={secret_key}\nALLOWED_HOSTS={API_HOST}\nHEALTH_TOKEN={health_token}\n"
         )
         database = {
             "engine": "postgres",
@@ -159,7 +141,7 @@ def _life_cycle(workspace: Path, endpoint: str, patch: pytest.MonkeyPatch, steps
     with steps.step("zappa package (the runtime venv only; no value in the zip)"):
         build_package(project, settings_file, STAGE, package, endpoint)
         print(f"{package.name}: {package.stat().st_size / 1e6:.1f} MB")
-        _assert_absent(package.read_bytes(), secret_key, password)
+        _assert_absent(package.read_bytes(), secret_key, password, health_token)
 
     with steps.step("zappa deploy (it packages again: with -z Zappa would skip creating the role)"):
         print("(moto answers AddPermission 200 where Zappa expects 201: Zappa logs an ERROR; the grant exists)")
@@ -168,7 +150,7 @@ def _life_cycle(workspace: Path, endpoint: str, patch: pytest.MonkeyPatch, steps
 
     task = _unzip(package, workspace / "task")
     with steps.step("a cold start: a new container runs Zappa's handler; the bootstrap loads the stage"):
-        _cold_start(task, endpoint, expect_hsts="3600")
+        _cold_start(task, endpoint, health_token, expect_hsts="3600")
 
     with steps.step("zappa status"):
         run_zappa("status", STAGE, settings_file)
@@ -180,14 +162,14 @@ def _life_cycle(workspace: Path, endpoint: str, patch: pytest.MonkeyPatch, steps
         lambda_client = boto3.client("lambda")
         _write(
             project / ".env.demo",
-            f"SECRET_KEY={secret_key}\nALLOWED_HOSTS={API_HOST}\nHEALTH_TOKEN={HEALTH_TOKEN}\nSECURE_HSTS_SECONDS=60\n",
+            f"SECRET_KEY={secret_key}\nALLOWED_HOSTS={API_HOST}\nHEALTH_TOKEN={health_token}\nSECURE_HSTS_SECONDS=60\n",
         )
         _cli("push", STAGE, "--from", ".env.demo", "--yes", "--roll")
         variables = lambda_client.get_function_configuration(FunctionName=FUNCTION)["Environment"]["Variables"]
         print(f"function environment now: {sorted(variables)}; {VERSION_VARIABLE}={variables[VERSION_VARIABLE]}")
 
     with steps.step("a cold start after the roll reads the new value"):
-        _cold_start(task, endpoint, expect_hsts="60")
+        _cold_start(task, endpoint, health_token, expect_hsts="60")
 
     with steps.step("zappa undeploy"):
         run_zappa("undeploy", STAGE, settings_file, "-y")
@@ -213,16 +195,16 @@ def _write(file: Path, text: str) -> None:
 
 
 def _unzip(package: Path, task_root: Path) -> Path:
-    from tests.deploy.lambda_runtime import unzip_package
+    from testsupport.lambda_runtime import unzip_package
 
     return unzip_package(package, task_root)
 
 
-def _cold_start(task_root: Path, endpoint: str, *, expect_hsts: str) -> None:
+def _cold_start(task_root: Path, endpoint: str, health_token: str, *, expect_hsts: str) -> None:
     import boto3
 
-    from tests.deploy.lambda_events import api_gateway_event
-    from tests.deploy.lambda_runtime import LambdaFunction
+    from testsupport.lambda_events import api_gateway_event
+    from testsupport.lambda_runtime import LambdaFunction
 
     configuration = boto3.client("lambda").get_function_configuration(FunctionName=FUNCTION)
     function = LambdaFunction(
@@ -233,7 +215,7 @@ def _cold_start(task_root: Path, endpoint: str, *, expect_hsts: str) -> None:
         timeout_seconds=int(configuration["Timeout"]),
         variables=dict(configuration["Environment"]["Variables"]),
     )
-    authorized = {"Authorization": f"Bearer {HEALTH_TOKEN}"}  # the detailed report: public answers say up or down
+    authorized = {"Authorization": f"Bearer {health_token}"}  # the details; the public answer is only up/down
     event = api_gateway_event("GET", "/health/", stage=STAGE, headers=authorized)
     run = function.cold_start([event], endpoint=endpoint)
     if run.init_error is not None:
@@ -256,7 +238,7 @@ def _leftovers(stage: Any) -> None:
     import boto3
 
     ssm, secretsmanager, iam = boto3.client("ssm"), boto3.client("secretsmanager"), boto3.client("iam")
-    path = stage.bootstrap.ssm_path
+    path = stage.bootstrap.ssm_path  # None for a stage whose values are in its bundle (the default layout)
     names = (
         [
             p["Name"]
@@ -265,27 +247,29 @@ def _leftovers(stage: Any) -> None:
             )
             for p in page["Parameters"]
         ]
-        if path is not None
+        if path
         else []
     )
-    bundle = [stage.bootstrap.bundle] if stage.bootstrap.bundle is not None else []
+    bundle = [stage.bootstrap.bundle] if stage.bootstrap.bundle else []
     secret_ids = [*bundle, *(s.secret_id for s in stage.bootstrap.secrets)]
     role = stage.role_name
-    print(f"left: {len(names)} SSM parameter(s), secret(s) {', '.join(secret_ids)}, IAM role {role}")
-    removals: list[tuple[str, Callable[[], Any]]] = []
-    if names:
-        removals.append(
-            (f"aws ssm delete-parameters --names {' '.join(names)}", lambda: ssm.delete_parameters(Names=names))
-        )
-    removals.extend(
-        (
-            f"aws secretsmanager delete-secret --secret-id {secret_id} --force-delete-without-recovery",
-            lambda secret_id=secret_id: secretsmanager.delete_secret(  # type: ignore[misc]
-                SecretId=secret_id, ForceDeleteWithoutRecovery=True
-            ),
-        )
-        for secret_id in secret_ids
-    )
+    print(f"left: {len(names)} SSM parameter(s) under {path}, secret(s) {', '.join(secret_ids)}, IAM role {role}")
+    removals: list[tuple[str, Callable[[], Any]]] = [
+        *(
+            [(f"aws ssm delete-parameters --names {' '.join(names)}", lambda: ssm.delete_parameters(Names=names))]
+            if names
+            else []
+        ),
+        *(
+            (
+                f"aws secretsmanager delete-secret --secret-id {secret_id} --force-delete-without-recovery",
+                lambda secret_id=secret_id: secretsmanager.delete_secret(
+                    SecretId=secret_id, ForceDeleteWithoutRecovery=True
+                ),
+            )
+            for secret_id in secret_ids
+        ),
+    ]
     for policy_name in iam.list_role_policies(RoleName=role)["PolicyNames"]:
         removals.append(
             (
@@ -305,7 +289,7 @@ def _leftovers(stage: Any) -> None:
     for command, remove in removals:
         print(f"$ {command}")
         remove()
-    left = ssm.describe_parameters()["Parameters"] if path is not None else []
+    left = ssm.describe_parameters()["Parameters"]
     if left or secretsmanager.list_secrets()["SecretList"]:
         raise DemoError("something was left after the removals")
     print("nothing of the stage is left (the S3 bucket of packages stays: it is shared by the stages)")

@@ -26,8 +26,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tests.deploy.lambda_runtime import LambdaFunction
 from tests.deploy.runtime_api import Posted, runtime_api
+from testsupport.lambda_runtime import LambdaFunction
 
 __all__ = ["RicRun", "debug_forced_task_root", "run_under_ric", "runtime_directory"]
 

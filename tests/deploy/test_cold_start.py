@@ -15,12 +15,12 @@ import json
 import pytest
 
 from tests.deploy.conftest import API_TOKEN, APP, EXPECTED_BOOTSTRAP_CALLS, HEALTH_TOKEN, STAGE, SeededStage
-from tests.deploy.lambda_events import api_gateway_event, keep_warm_event, scheduled_event
-from tests.deploy.lambda_runtime import ContainerRun, LambdaFunction
-from tests.leaks import assert_nothing_leaked
-from tests.stage import update_bundle
+from testsupport.lambda_events import api_gateway_event, keep_warm_event, scheduled_event
+from testsupport.lambda_runtime import ContainerRun, LambdaFunction
+from testsupport.leaks import assert_nothing_leaked
+from testsupport.stage import update_bundle
 
-pytestmark = pytest.mark.usefixtures("migrated_prod")
+pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.usefixtures("migrated_prod")]
 
 HEARTBEAT_RULE = f"{APP}-{STAGE}-project.health.tasks.record_heartbeat"
 

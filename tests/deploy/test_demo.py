@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.deploy.packaging import ROOT
+from testsupport.leaks import assert_nothing_leaked
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -40,5 +41,4 @@ def test_bin_demo_runs_every_step_and_prints_no_value(tmp_path: Path) -> None:
         if line.split("=", 1)[0] in {"SECRET_KEY", "password"}
     ]
     assert len(pushed) == 2
-    for value in pushed:
-        assert value not in output
+    assert_nothing_leaked(pushed, output)

@@ -23,7 +23,7 @@ import urllib.request
 from collections.abc import Callable, Iterator
 from importlib import metadata
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -39,7 +39,9 @@ from tests.deploy.host_files import (
     systemd_command,
     systemd_unit,
 )
-from tests.stage import seed_stage
+from testsupport.leaks import assert_nothing_leaked
+from testsupport.pg import scratch_database
+from testsupport.stage import seed_stage
 
 APP = "coldstart"
 HOSTS_DATABASE = "coldstart_hosts"
@@ -175,20 +177,8 @@ def test_the_systemd_unit_verifies(tmp_path: Path) -> None:
 
 @pytest.fixture(scope="module")
 def hosts_database_url() -> Iterator[str]:
-    import psycopg2
-
-    admin_url = os.environ.get("TEST_DATABASE_URL")
-    if not admin_url:
-        pytest.fail("TEST_DATABASE_URL is not set: run the suite with bin/test, which starts a throwaway PostgreSQL")
-    admin = psycopg2.connect(admin_url)
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        cursor.execute(f"DROP DATABASE IF EXISTS {HOSTS_DATABASE} WITH (FORCE)")
-        cursor.execute(f"CREATE DATABASE {HOSTS_DATABASE}")
-    yield urlunsplit(urlsplit(admin_url)._replace(path=f"/{HOSTS_DATABASE}"))
-    with admin.cursor() as cursor:
-        cursor.execute(f"DROP DATABASE IF EXISTS {HOSTS_DATABASE} WITH (FORCE)")
-    admin.close()
+    with scratch_database(HOSTS_DATABASE) as url:
+        yield url
 
 
 def _secrets(database_url: str, values: dict[str, str]) -> list[str]:
@@ -221,8 +211,7 @@ def migrated(moto_endpoint: str, hosts_database_url: str) -> list[str]:
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Running migrations:" in result.stdout  # applied by the first test, "No migrations to apply" after
     secrets = _secrets(hosts_database_url, staging) + _secrets(hosts_database_url, prod)
-    for secret in secrets:
-        assert secret not in result.stdout + result.stderr
+    assert_nothing_leaked(secrets, result.stdout, result.stderr)
     return secrets
 
 
@@ -287,5 +276,4 @@ def test_each_hosts_command_serves_health_and_stops_on_sigterm(
             process.wait()
     output = (tmp_path / "output").read_text()
     assert "exec prod: " in output and "GET /health/" in output
-    for secret in migrated:
-        assert secret not in output
+    assert_nothing_leaked(migrated, output)

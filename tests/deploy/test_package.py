@@ -9,7 +9,7 @@ from pathlib import Path, PurePosixPath
 import pytest
 
 from tests.deploy.conftest import API_TOKEN, ENV_FILE_CANARY
-from tests.stage import STRONG_SECRET_KEY
+from testsupport.stage import STRONG_SECRET_KEY
 
 DEV_TOOLS = ("pytest", "_pytest", "pytest_django", "moto", "mypy", "ruff", "pip", "setuptools", "troposphere")
 MIB = 1024 * 1024
@@ -32,7 +32,7 @@ def test_package_holds_the_handler_project_and_runtime(entries: list[zipfile.Zip
 def test_package_holds_no_local_files_tests_or_dev_tools(entries: list[zipfile.ZipInfo]) -> None:
     paths = [PurePosixPath(entry.filename) for entry in entries]
     assert not [p for p in paths if p.name == ".env" or p.name.startswith(".env.")]
-    assert not [p for p in paths if {"tests", "bench", "bin", ".git"} & set(p.parts)]
+    assert not [p for p in paths if {"tests", "testsupport", "bench", "bin", ".git"} & set(p.parts)]
     assert not [p for p in paths if p.suffix in {".po", ".sqlite3"}]  # .po: gettext reads .mo
     assert not [p for p in paths if p.parts[0] in DEV_TOOLS]
 

@@ -71,6 +71,8 @@ def assert_package_holds_no_value(package: bytes, values: tuple[str, ...]) -> No
             assert not [value for value in values if value.encode() in content], entry.filename
 
 
+@pytest.mark.e2e
+@pytest.mark.slow
 def test_deploy_status_update_undeploy(zappa: Any, staging_stage: SeededStage, project_copy: Path) -> None:
     aws_lambda, iam = boto3.client("lambda"), boto3.client("iam")
     secrets = (*staging_stage.secret_values, API_TOKEN)

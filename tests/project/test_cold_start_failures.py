@@ -11,10 +11,13 @@ from urllib.parse import urlsplit
 import boto3
 import pytest
 
-from bench.aws_proxy import AwsProxy
-from tests.stage import seed_stage, update_bundle
+from testsupport.aws_proxy import AwsProxy
+from testsupport.leaks import assert_nothing_leaked
+from testsupport.stage import seed_stage, update_bundle
 
 from .conftest import clean_environment, run_manage
+
+pytestmark = pytest.mark.e2e  # each cold start is a fresh interpreter
 
 APP, STAGE = "coldstart", "prod"
 
@@ -53,7 +56,7 @@ def test_a_malformed_parameter_stops_the_cold_start_naming_the_key(
     result = run_manage("check", env=lambda_env)
     assert result.returncode != 0
     assert f"ImproperlyConfigured: {message}" in result.stderr
-    assert malformed not in result.stderr + result.stdout
+    assert_nothing_leaked([malformed], result.stderr, result.stdout)
 
 
 def test_an_invalid_database_url_is_named_without_its_password(lambda_env: dict[str, str]) -> None:
@@ -62,7 +65,7 @@ def test_an_invalid_database_url_is_named_without_its_password(lambda_env: dict[
     result = run_manage("check", env=env)
     assert result.returncode != 0
     assert "ImproperlyConfigured: DATABASE_URL is not a valid database URL" in result.stderr
-    assert "hunter2-secret-password" not in result.stderr + result.stdout
+    assert_nothing_leaked(["hunter2-secret-password"], result.stderr, result.stdout)
 
 
 def test_a_secret_with_malformed_json_is_named_without_its_content(lambda_env: dict[str, str]) -> None:
@@ -73,7 +76,7 @@ def test_a_secret_with_malformed_json_is_named_without_its_content(lambda_env: d
     assert "SecretFormatError: secretsmanager:coldstart/prod/api looks like a JSON object but does not parse" in (
         result.stderr
     )
-    assert "api-secret-token-value" not in result.stderr + result.stdout
+    assert_nothing_leaked(["api-secret-token-value"], result.stderr, result.stdout)
 
 
 def test_secrets_manager_down_stops_django_naming_the_source(
@@ -91,4 +94,4 @@ def test_secrets_manager_down_stops_django_naming_the_source(
     assert "secretsmanager:GetSecretValue on secretsmanager:coldstart/prod/" in error
     assert proxy.stats.requests["secretsmanager.GetSecretValue"] >= 2
     assert "django started" not in result.stdout
-    assert str(urlsplit(postgres_url).password) not in result.stderr + result.stdout
+    assert_nothing_leaked([str(urlsplit(postgres_url).password)], result.stderr, result.stdout)

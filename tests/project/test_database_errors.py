@@ -18,8 +18,8 @@ import pytest
 from django.db import OperationalError, connections
 
 from project.db.postgresql.base import DatabaseConnectionError, DatabaseWrapper
-from tests.leaks import assert_nothing_leaked
-from tests.stage import seed_stage
+from testsupport.leaks import assert_nothing_leaked
+from testsupport.stage import seed_stage
 
 from .conftest import clean_environment, run_manage
 

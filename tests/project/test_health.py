@@ -15,14 +15,10 @@ import lambda_bootstrap
 from project.health.models import Heartbeat
 from project.health.tasks import record_heartbeat
 from project.settings.environment import env_token
-from tests.leaks import assert_nothing_leaked
-from tests.stage import seed_stage
+from testsupport.leaks import assert_nothing_leaked
+from testsupport.stage import seed_stage
 
 pytestmark = pytest.mark.django_db
-
-
-def test_runs_on_postgresql() -> None:
-    assert connection.vendor == "postgresql"
 
 
 HEALTH_TOKEN = "health-token-" + "Hq4" * 12
@@ -32,6 +28,7 @@ DETAILS = {"stage", "database", "config", "bootstrap"}
 @pytest.fixture
 def loaded_stage(monkeypatch: pytest.MonkeyPatch, postgres_url: str, settings: Any) -> dict[str, str]:
     """The prod stage loaded by the bootstrap (moto), HEALTH_TOKEN among its values; a heartbeat recorded."""
+    assert connection.vendor == "postgresql"  # a precondition: the health checks below query PostgreSQL
     with mock_aws():
         values = seed_stage(
             "coldstart", "prod", postgres_url, {"API_TOKEN": "api-token-secret-value", "HEALTH_TOKEN": HEALTH_TOKEN}

@@ -1,9 +1,6 @@
-"""A burst past max_connections: straight at PostgreSQL some requests fail, through PgBouncer none does.
+"""The project's settings behind a transaction pooler: real PostgreSQL and PgBouncer, started here.
 
-Real PostgreSQL (a cluster of its own, max_connections 20) and real PgBouncer
-(Debian's package, transaction pooling, 10 server connections), both started
-and stopped here; 50 clients in a fresh interpreter with the project's prod
-settings and backend, each thread its own Django connection (bench/pooling.py).
+The burst past max_connections (bench/pooling.py's comparison) is tested in tests/bench/test_pooling.py.
 """
 
 from __future__ import annotations
@@ -20,35 +17,13 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.db import DatabaseError, connections, transaction
 
-from bench.pg import SUPERUSER_RESERVED, find_pgbouncer, pgbouncer, postgres_cluster
-from bench.pooling import compare
 from project.db.postgresql.base import DatabaseWrapper
 from project.settings.environment import env_database
+from testsupport.pg import find_pgbouncer, pgbouncer, postgres_cluster
 
 from .conftest import ROOT, clean_environment
 
-CLIENTS, MAX_CONNECTIONS, POOL_SIZE = 50, 20, 10
-
-
-@pytest.mark.e2e
-@pytest.mark.slow
-def test_fifty_clients_over_twenty_connections_fail_directly_and_all_succeed_through_pgbouncer() -> None:
-    if find_pgbouncer() is None:
-        pytest.fail("PgBouncer is not installed: run the suite with bin/test, which installs it (apt-get)")
-
-    (direct, pooled), versions = compare(
-        clients=CLIENTS, max_connections=MAX_CONNECTIONS, pool_size=POOL_SIZE, hold=0.3
-    )
-
-    assert direct.connection_limit_errors > 0, direct.errors  # "sorry, too many clients already"
-    assert direct.other_errors == 0, direct.errors
-    assert 0 < direct.succeeded <= MAX_CONNECTIONS - SUPERUSER_RESERVED
-    assert direct.succeeded + direct.connection_limit_errors == CLIENTS
-
-    assert pooled.succeeded == CLIENTS, pooled.errors
-    # Every transaction waited for one of the pool's server connections, never for a refusal.
-    assert (pooled.percentile(99) or 0.0) >= 0.3
-    assert versions["PgBouncer"]
+MAX_CONNECTIONS = 20
 
 
 @pytest.fixture
@@ -92,6 +67,7 @@ def registered(alias: str, *, transaction_pooling: bool) -> Iterator[DatabaseWra
         del connections[alias]
 
 
+@pytest.mark.e2e  # a PostgreSQL cluster and a PgBouncer of its own
 @pytest.mark.slow
 @pytest.mark.parametrize("transaction_pooling", [False, True])
 def test_through_a_transaction_pooler_an_iterator_needs_server_side_cursors_off(
@@ -121,6 +97,7 @@ def test_through_a_transaction_pooler_an_iterator_needs_server_side_cursors_off(
                     list(rows)
 
 
+@pytest.mark.e2e  # fresh interpreters
 def test_one_environment_key_switches_the_prod_settings_to_transaction_pooling() -> None:
     code = "from django.conf import settings; print(settings.DATABASES['default']['DISABLE_SERVER_SIDE_CURSORS'])"
     for value, expected in (("true", "True"), ("", "False")):

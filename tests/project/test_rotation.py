@@ -30,8 +30,8 @@ from psycopg2 import sql
 
 import lambda_bootstrap
 from project.db.postgresql.base import DatabaseWrapper
-from tests.leaks import assert_nothing_leaked
-from tests.stage import database_secret
+from testsupport.leaks import assert_nothing_leaked
+from testsupport.stage import database_secret
 
 SECRET_ID = "coldstart/prod/database"
 ALIAS = "rotation"

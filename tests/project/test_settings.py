@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.stage import seed_stage
+from testsupport.stage import seed_stage
 
 from .conftest import clean_environment, run_manage
 
@@ -16,6 +16,7 @@ def lambda_env(moto_endpoint: str, postgres_url: str) -> dict[str, str]:
     """A process environment as Zappa's handler leaves it for stage prod, before the bootstrap."""
     seed_stage("coldstart", "prod", postgres_url)
     seed_stage("coldstart", "staging", postgres_url)
+    seed_stage("coldstart", "prod-vpc", postgres_url)
     return clean_environment(
         DJANGO_SETTINGS_MODULE="project.settings.aws_lambda",
         AWS_ENDPOINT_URL=moto_endpoint,
@@ -44,6 +45,21 @@ def test_staging_and_prod_pick_their_settings(lambda_env: dict[str, str]) -> Non
         assert result.stdout.strip().splitlines()[-1].split() == [hsts, "False", "project.db.postgresql", "127.0.0.1"]
 
 
+def test_django_stage_settings_picks_the_module_of_another_stage_and_refuses_dev(lambda_env: dict[str, str]) -> None:
+    """zappa_settings.json's prod-vpc stage runs prod's settings through DJANGO_STAGE_SETTINGS (aws_lambda.py)."""
+    code = "from django.conf import settings as s; print(s.SECURE_HSTS_SECONDS, s.DEBUG)"
+    prod_vpc = {**lambda_env, "STAGE": "prod-vpc"}
+    by_default = run_manage("shell", "-c", code, env=prod_vpc)
+    assert by_default.returncode == 0, by_default.stderr
+    assert by_default.stdout.strip().splitlines()[-1].split() == ["3600", "False"]  # staging's, as any stage
+    chosen = run_manage("shell", "-c", code, env={**prod_vpc, "DJANGO_STAGE_SETTINGS": "project.settings.prod"})
+    assert chosen.returncode == 0, chosen.stderr
+    assert chosen.stdout.strip().splitlines()[-1].split() == ["31536000", "False"]  # prod's
+    refused = run_manage("check", env={**prod_vpc, "DJANGO_STAGE_SETTINGS": "project.settings.dev"})
+    assert refused.returncode != 0
+    assert "not 'project.settings.dev' (DJANGO_STAGE_SETTINGS, stage 'prod-vpc')" in refused.stderr
+
+
 def test_a_missing_parameter_stops_the_start_naming_it(lambda_env: dict[str, str]) -> None:
     result = run_manage("check", env={**lambda_env, "BOOTSTRAP_REQUIRED": "SECRET_KEY,SENTRY_DSN"})
     assert result.returncode != 0
@@ -57,6 +73,7 @@ def test_on_lambda_a_stage_without_sources_refuses_to_start(lambda_env: dict[str
     assert "no configuration source" in result.stderr
 
 
+@pytest.mark.e2e  # fresh interpreters (manage.py)
 def test_dev_settings_run_without_aws_at_all(tmp_path: Path) -> None:
     env = clean_environment(
         DJANGO_SETTINGS_MODULE="project.settings.dev",

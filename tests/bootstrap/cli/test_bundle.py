@@ -8,6 +8,8 @@ from typing import Any
 
 import pytest
 
+from testsupport.leaks import assert_nothing_leaked
+
 from ..conftest import PATH, FakeAccount
 from .tooling import BUNDLE, BUNDLE_STAGES, bundle, bundle_text, run, ssm_values, use_stages, write_env
 
@@ -107,7 +109,7 @@ def test_a_key_that_is_not_an_environment_name_changes_nothing(
     assert result.code == 2
     assert message in result.err
     assert aws_calls.total == 0
-    assert SECRET not in result.text
+    assert_nothing_leaked([SECRET], result.text)
 
 
 @pytest.mark.parametrize(

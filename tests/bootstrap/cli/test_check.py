@@ -10,7 +10,7 @@ import pytest
 
 from lambda_bootstrap.cli.policy import stage_policy
 from lambda_bootstrap.cli.stage import load_stage
-from tests.stage import STRONG_SECRET_KEY, seed_stage, update_bundle
+from testsupport.stage import STRONG_SECRET_KEY, seed_stage, update_bundle
 
 from ..conftest import FakeAccount
 from .tooling import run

@@ -5,8 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from lambda_bootstrap.settings import read_settings
+from testsupport.leaks import assert_nothing_leaked
 
-from ..conftest import FakeAccount
+from ..conftest import FakeAccount, FakeClock
 from .tooling import run, write_env
 
 VALUE = "Diff-Secret-Value-42"
@@ -25,7 +26,7 @@ def test_equal_is_exit_0_and_differences_are_exit_1_by_name(project: Path, accou
     assert (
         "+ NEW_KEY" in differs.out and "~ SECRET_KEY" in differs.out and "- ALLOWED_HOSTS  (only in AWS)" in differs.out
     )
-    assert VALUE not in equal.text + differs.text
+    assert_nothing_leaked([VALUE], equal.text, differs.text)
 
 
 def test_a_secrets_fields_compare_as_the_bootstrap_exports_them(project: Path, account: FakeAccount) -> None:
@@ -33,7 +34,7 @@ def test_a_secrets_fields_compare_as_the_bootstrap_exports_them(project: Path, a
     env = write_env(project, "host=db.internal.example\nport=5432\n")
     result = run("diff", "prod", "--against", env, "--secret", "database")
     assert result.code == 0, result.out + result.err
-    assert "db.internal.example" not in result.text
+    assert_nothing_leaked(["db.internal.example"], result.text)
 
 
 def test_denied_or_unreachable_aws_is_exit_2_naming_the_action(project: Path, account: FakeAccount, aws_calls) -> None:
@@ -44,10 +45,13 @@ def test_denied_or_unreachable_aws_is_exit_2_naming_the_action(project: Path, ac
     assert "access denied reading ssm:/shop/prod/" in denied.err and "ssm:GetParametersByPath" in denied.err
 
 
-def test_throttling_until_the_attempts_run_out_is_exit_2(project: Path, account: FakeAccount, aws_calls) -> None:
+def test_throttling_until_the_attempts_run_out_is_exit_2(
+    project: Path, account: FakeAccount, aws_calls, fake_clock: FakeClock
+) -> None:
     env = write_env(project, f"SECRET_KEY={VALUE}\n")
     aws_calls.fail("GetParametersByPath", "ThrottlingException")
     result = run("diff", "prod", "--against", env)
     assert result.code == 2
     attempts = read_settings({}).max_attempts
     assert f"failed {attempts} times (last: ThrottlingException)" in result.err
+    assert len(fake_clock.slept) == attempts - 1  # backed off between attempts, on the fake clock

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from lambda_bootstrap.cli import aws as cli_aws
-from tests.stage import seed_stage
+from testsupport.stage import seed_stage
 
 from ..conftest import PATH, FakeAccount
 from .tooling import STAGES, run, ssm_values, write_env
@@ -90,6 +90,7 @@ def hung_endpoint() -> Iterator[str]:
     server.close()
 
 
+@pytest.mark.e2e  # a real socket that never answers, and the real deadline
 def test_a_hung_endpoint_ends_within_the_operators_deadline_with_progress(
     project: Path, hung_endpoint: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -103,6 +104,7 @@ def test_a_hung_endpoint_ends_within_the_operators_deadline_with_progress(
     assert "still waiting for ssm:GetParametersByPath on ssm:/shop/prod/" in result.err
 
 
+@pytest.mark.e2e  # a real socket that never answers, and the real deadline
 def test_the_deadline_from_the_environment_and_a_bad_one(
     project: Path, hung_endpoint: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -17,9 +17,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.stage import seed_stage
+from testsupport.leaks import assert_nothing_leaked
+from testsupport.stage import seed_stage
 
 from .tooling import STAGES, run
+
+pytestmark = pytest.mark.e2e  # every test runs the CLI in a fresh interpreter
 
 ROOT = Path(__file__).resolve().parents[3]
 APP, STAGE = "shop", "prod"
@@ -88,8 +91,7 @@ def test_the_command_sees_every_value_is_the_same_process_and_the_parent_prints_
     assert not {"BOOTSTRAP_SSM_PATH", "BOOTSTRAP_SECRETS"} & set(child)  # the command's own load() fetches nothing
     # Logging was live (root at DEBUG); the SDK's own DEBUG records are silenced by log_hygiene by design.
     assert "INFO:botocore" in err
-    for value in (CANARY, DB_PASSWORD, child["SECRET_KEY"], DATABASE_URL):
-        assert value not in out + err
+    assert_nothing_leaked((CANARY, DB_PASSWORD, child["SECRET_KEY"], DATABASE_URL), out, err)
     assert "exec prod: " in err and "API_TOKEN" in err  # key names, by source: at most that
 
 
@@ -181,7 +183,7 @@ def test_a_command_that_fails_to_start_after_the_load_is_127_as_in_a_shell(folde
     code, out, err = finish(start(folder, "exec", STAGE, "--", str(script)))
     assert (code, out) == (127, "")
     assert err.splitlines()[-1] == f"error: {script}: No such file or directory (not started)"
-    assert CANARY not in err
+    assert_nothing_leaked([CANARY], err)
 
 
 def test_from_environment_needs_no_settings_file(tmp_path: Path, moto_endpoint: str) -> None:
@@ -194,7 +196,7 @@ def test_from_environment_needs_no_settings_file(tmp_path: Path, moto_endpoint: 
     assert code == 0, err
     child = json.loads(dump.read_text())["env"]
     assert (child["API_TOKEN"], child["DATABASE_PASSWORD"], child["STAGE"]) == (CANARY, DB_PASSWORD, "blue")
-    assert CANARY not in out + err
+    assert_nothing_leaked([CANARY], out, err)
 
 
 def test_the_settings_file_wins_over_pointers_the_shell_exported(folder: Path) -> None:
@@ -229,7 +231,7 @@ def test_bad_input_is_one_line_and_exit_2(project: Path, argv: list[str], messag
     result = run(*argv)
     assert result.code == 2 and result.out == ""
     assert len(result.err.splitlines()) == 1 and message in result.err, result.err
-    assert "hunter2-value" not in result.err
+    assert_nothing_leaked(["hunter2-value"], result.err)
 
 
 def test_from_environment_needs_a_region(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:

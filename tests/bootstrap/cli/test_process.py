@@ -9,8 +9,13 @@ import sys
 from pathlib import Path
 
 import boto3
+import pytest
+
+from testsupport.leaks import assert_nothing_leaked
 
 from .tooling import STAGES
+
+pytestmark = pytest.mark.e2e  # every test runs the CLI in a fresh interpreter
 
 ROOT = Path(__file__).resolve().parents[3]
 VALUE = "Process-Secret-Value-7"
@@ -51,8 +56,7 @@ def test_policy_push_diff_check_from_a_shell(tmp_path: Path, moto_endpoint: str)
     ]
     assert [s.returncode for s in steps] == [0, 0, 0, 0], [s.stdout + s.stderr for s in steps]
     assert "result: PASS" in steps[-1].stdout
-    for step in [refused, *steps]:
-        assert VALUE not in step.stdout + step.stderr
+    assert_nothing_leaked([VALUE], *(s.stdout + s.stderr for s in [refused, *steps]))
     stored = boto3.client("ssm", endpoint_url=moto_endpoint).get_parameter(Name="/shop/prod/SECRET_KEY")
     assert stored["Parameter"]["Type"] == "SecureString"
 

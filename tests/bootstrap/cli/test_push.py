@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.leaks import assert_nothing_leaked
+from testsupport.leaks import assert_nothing_leaked
 
 from ..conftest import PATH, FakeAccount
 from .tooling import run, ssm_values, write_env

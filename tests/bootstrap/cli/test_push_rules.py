@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.stage import database_secret, seed_stage
+from testsupport.leaks import assert_nothing_leaked
+from testsupport.stage import database_secret, seed_stage
 
 from ..conftest import FakeAccount
 from .tooling import run
@@ -21,7 +22,7 @@ def push(tmp_path: Path, text: str, *extra: str) -> tuple[int, str]:
     file = tmp_path / ".env.prod"
     file.write_text(text, encoding="utf-8")
     result = run("push", "prod", "--from", str(file), "--settings", SETTINGS, "--yes", *extra)
-    assert LONG_VALUE not in result.text
+    assert_nothing_leaked([LONG_VALUE], result.text)
     return result.code, result.text
 
 
@@ -58,7 +59,7 @@ def test_a_stages_env_file_pushed_to_the_database_secret_is_refused_key_by_key(
         assert f"{key}: not a field of an RDS-style secret" in text
     assert "did you mean the stage's bundle?" in text
     assert stored_secret(account) == before
-    assert "Db-Pa55word-xyz" not in text
+    assert_nothing_leaked(["Db-Pa55word-xyz"], text)
 
 
 def test_env_keys_pushed_into_a_new_secret_would_load_under_its_prefix(tmp_path: Path, account: FakeAccount) -> None:

@@ -15,7 +15,8 @@ import lambda_bootstrap
 from lambda_bootstrap.cli.aws import Aws
 from lambda_bootstrap.cli.roll import VERSION_VARIABLE, config_version
 from lambda_bootstrap.cli.stage import load_stage
-from tests.stage import STRONG_SECRET_KEY, seed_stage, update_bundle
+from testsupport.leaks import assert_nothing_leaked
+from testsupport.stage import STRONG_SECRET_KEY, seed_stage, update_bundle
 
 from ..conftest import PATH, FakeAccount
 from .tooling import run
@@ -86,8 +87,7 @@ def test_push_roll_changes_the_functions_configuration_and_the_next_cold_start_r
     assert "new invocations start fresh containers" in pushed.out
 
     configuration = json.dumps(boto3.client("lambda").get_function_configuration(FunctionName=FUNCTION), default=str)
-    for value in (NEW_SECRET_KEY, STRONG_SECRET_KEY, "Db-Pa55word-xyz"):
-        assert value not in configuration and value not in pushed.text
+    assert_nothing_leaked((NEW_SECRET_KEY, STRONG_SECRET_KEY, "Db-Pa55word-xyz"), configuration, pushed.text)
     assert cold_start(monkeypatch) == NEW_SECRET_KEY
 
 

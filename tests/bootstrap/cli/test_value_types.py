@@ -6,7 +6,7 @@ import json
 import textwrap
 from pathlib import Path
 
-from tests.stage import STRONG_SECRET_KEY, seed_stage, update_bundle
+from testsupport.stage import STRONG_SECRET_KEY, seed_stage, update_bundle
 
 from ..conftest import FakeAccount
 from .test_check import DATABASE_URL, SETTINGS, check_lines

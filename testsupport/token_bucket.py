@@ -1,7 +1,7 @@
 """AWS's API throttling as token buckets, shared by the burst simulator and the throttling proxy.
 
 AWS meters each API quota per account and region. The model here, the one
-the simulator and ``bench/aws_proxy.py`` both use, so that a validation run
+the simulator and ``testsupport/aws_proxy.py`` both use, so that a validation run
 and its simulation throttle by the same rule: a bucket holds at most
 ``burst`` tokens (one second of quota unless told), refills at ``rate`` tokens
 a second, starts full, and every request takes one token or is throttled.

@@ -61,11 +61,3 @@ def update_bundle(app: str, stage: str, changes: dict[str, str | None], endpoint
         else:
             values[key] = value
     secrets.put_secret_value(SecretId=secret_id, SecretString=json.dumps(values))
-
-
-def reset_moto(endpoint: str) -> None:
-    """Empty moto's server (every service): a fresh account for the next seeding."""
-    import urllib.request
-
-    request = urllib.request.Request(f"{endpoint}/moto-api/reset", method="POST")  # noqa: S310 - loopback
-    urllib.request.urlopen(request).close()  # noqa: S310 - our own moto server on loopback

@@ -18,10 +18,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from testsupport.aws_env import FAKE_CREDENTIALS, NO_LOCAL_AWS
+
 __all__ = ["ContainerRun", "Invocation", "LambdaFunction", "unzip_package"]
 
 _DRIVER = Path(__file__).with_name("lambda_driver.py")
-_FAKE_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_SESSION_TOKEN": "testing"}
 
 
 @dataclass(frozen=True)
@@ -75,11 +76,9 @@ class LambdaFunction:
             "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/{self.name}",
             "AWS_REGION": self.region,
             "AWS_DEFAULT_REGION": self.region,
-            **_FAKE_CREDENTIALS,
+            **FAKE_CREDENTIALS,
             # Not Lambda's, but needed here: no local AWS config, no metadata service, moto as AWS.
-            "AWS_CONFIG_FILE": os.devnull,
-            "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
-            "AWS_EC2_METADATA_DISABLED": "true",
+            **NO_LOCAL_AWS,
             "AWS_ENDPOINT_URL": endpoint,
             **self.variables,
         }

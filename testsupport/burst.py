@@ -1,6 +1,6 @@
 """A burst of cold starts against a faulty AWS: how many survive, with how many retries, how slowly.
 
-Starts moto's server and :class:`bench.aws_proxy.AwsProxy` in front of it,
+Starts moto's server and :class:`testsupport.aws_proxy.AwsProxy` in front of it,
 seeds one stage (a few SSM parameters, an RDS-style database secret and an API
 secret), then, round after round, starts ``--processes`` fresh interpreters at
 once. Each imports the bootstrap and makes its two boto3 clients (CPU work that
@@ -11,8 +11,8 @@ runs in its own process, so the proxy and moto do not share one interpreter. The
 the SSM and Secrets Manager calls with ThrottlingException (HTTP 400) or
 InternalServerError (HTTP 500).
 
-    .venv/bin/python -m bench.burst                          # 30 % and 100 % faults, 32 processes x 3 rounds
-    .venv/bin/python -m bench.burst --rate 0.3 --processes 16 --rounds 5 --parameters 120 --manifest
+    .venv/bin/python -m testsupport.burst                          # 30 % and 100 % faults, 32 processes x 3 rounds
+    .venv/bin/python -m testsupport.burst --rate 0.3 --processes 16 --rounds 5 --parameters 120 --manifest
 
 Times are the bootstrap's own (``load()``, boto3 client creation included), not
 the interpreter's start. No real AWS, no network but loopback.
@@ -35,9 +35,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bench import runner
-from bench.aws_proxy import AwsProxy
-from bench.runner import FAKE_AWS, ROOT
+from testsupport import aws_env
+from testsupport import stage as stages
+from testsupport.aws_env import FAKE_AWS, ROOT
+from testsupport.aws_proxy import AwsProxy
 
 __all__ = ["BurstResult", "run_burst", "seed_stage"]
 
@@ -87,19 +88,15 @@ class BurstResult:
 
 
 def seed_stage(endpoint: str, parameters: int, manifest_dir: Path) -> dict[str, str]:
-    """Seed the stage in moto; returns the ``BOOTSTRAP_*`` pointers that load it."""
+    """Seed the stage in moto (SSM layout: one parameter a key); returns the ``BOOTSTRAP_*`` pointers that load it."""
     import boto3
 
-    ssm = boto3.client("ssm", endpoint_url=endpoint)
-    names = ["SECRET_KEY", "ALLOWED_HOSTS", *(f"SETTING_{i:03d}" for i in range(max(0, parameters - 2)))]
-    for name in names:
-        ssm.put_parameter(Name=f"/{APP}/{STAGE}/{name}", Value=f"value-of-{name}", Type="SecureString", Overwrite=True)
+    settings = {f"SETTING_{i:03d}": f"value-of-SETTING_{i:03d}" for i in range(max(0, parameters - 2))}
+    values = stages.seed_stage(APP, STAGE, "postgres://app:burst-pw@db/app", settings, endpoint, layout="ssm")
     secrets = boto3.client("secretsmanager", endpoint_url=endpoint)
-    database = {"engine": "postgres", "host": "db", "username": "app", "password": "burst-pw", "dbname": "app"}
-    secrets.create_secret(Name=f"{APP}/{STAGE}/database", SecretString=json.dumps(database))
     secrets.create_secret(Name=f"{APP}/{STAGE}/api", SecretString=json.dumps({"token": "burst-token"}))
     manifest = manifest_dir / "ssm-manifest.json"
-    manifest.write_text(json.dumps(names), encoding="utf-8")
+    manifest.write_text(json.dumps(list(values)), encoding="utf-8")
     return {
         "BOOTSTRAP_SSM_PATH": "/{app}/{stage}/",
         "BOOTSTRAP_SECRETS": "database,api",
@@ -112,7 +109,7 @@ def child_environment(
     endpoint: str, pointers: dict[str, str], *, manifest: bool, extra: dict[str, str]
 ) -> dict[str, str]:
     stage = {k: v for k, v in pointers.items() if not k.startswith("_")}
-    env = runner.child_environment(endpoint, PROJECT=APP, STAGE=STAGE, PYTHONPATH=str(ROOT), **stage, **extra)
+    env = aws_env.child_environment(endpoint, PROJECT=APP, STAGE=STAGE, PYTHONPATH=str(ROOT), **stage, **extra)
     if manifest:
         env["BOOTSTRAP_SSM_MANIFEST"] = pointers["_MANIFEST"]
     return env

@@ -20,8 +20,17 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
-__all__ = ["Cluster", "PgBouncer", "find_pg_bin", "find_pgbouncer", "pgbouncer", "postgres_cluster"]
+__all__ = [
+    "Cluster",
+    "PgBouncer",
+    "find_pg_bin",
+    "find_pgbouncer",
+    "pgbouncer",
+    "postgres_cluster",
+    "scratch_database",
+]
 
 SUPERUSER_RESERVED = 3  # PostgreSQL's default superuser_reserved_connections
 
@@ -238,3 +247,25 @@ def _run(command: list[str]) -> str:
         program = next((Path(part).name for part in command if "/" in part), command[0])
         raise RuntimeError(f"{program} failed: {(result.stderr or result.stdout)[-800:]}")
     return result.stdout
+
+
+@contextlib.contextmanager
+def scratch_database(name: str) -> Iterator[str]:
+    """A database of its own in bin/test's throwaway PostgreSQL (TEST_DATABASE_URL): migrations touch no other's."""
+    import psycopg2
+    import pytest
+
+    admin_url = os.environ.get("TEST_DATABASE_URL")
+    if not admin_url:
+        pytest.fail("TEST_DATABASE_URL is not set: run the suite with bin/test, which starts a throwaway PostgreSQL")
+    admin = psycopg2.connect(admin_url)
+    admin.autocommit = True
+    try:
+        with admin.cursor() as cursor:
+            cursor.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+            cursor.execute(f"CREATE DATABASE {name}")
+        yield urlunsplit(urlsplit(admin_url)._replace(path=f"/{name}"))
+        with admin.cursor() as cursor:
+            cursor.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    finally:
+        admin.close()

@@ -7,9 +7,9 @@ site-packages, only the standard library and the unzipped package on
 The request holds the task root, the events and the function's timeout; the
 result holds, for the init phase and for each invocation, the AWS API calls
 made (counted around botocore's ``BaseClient._make_api_call``, as
-tests/conftest.py's ``aws_calls`` does), the handler's return value and any
-error. This file imports nothing of the project: it must run with the
-package's own copies of Zappa, botocore and Django.
+testsupport/aws_calls.py does), the handler's return value and any error.
+This file imports nothing of the project, not even aws_calls.py: it must run
+with the package's own copies of Zappa, botocore and Django.
 """
 
 from __future__ import annotations

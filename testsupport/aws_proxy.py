@@ -15,7 +15,7 @@ at a time under one interpreter lock, AWS in parallel, so without it fifteen
 concurrent calls cost fifteen times moto's work. Only for data that does not
 change while the proxy runs (a benchmark's seeded stage).
 
-``throttle`` meters requests as AWS does (``bench/token_bucket.py``, the rule
+``throttle`` meters requests as AWS does (``testsupport/token_bucket.py``, the rule
 the burst simulator uses): each operation draws from its quota's token bucket
 when the request arrives, and an empty bucket means ``ThrottlingException``
 (after the same latency as any answer). ``reset_buckets()`` fills them again,
@@ -37,7 +37,7 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import urlsplit
 
-from .token_bucket import Quotas, TokenBucket
+from testsupport.token_bucket import Quotas, TokenBucket
 
 __all__ = ["AwsProxy", "ProxyStats"]
 
