@@ -2,7 +2,7 @@
 
 The package is built once (it takes seconds) from a copy of the project, with
 the runtime virtualenv, then unzipped as Lambda's task root. Every container
-started from it is a fresh interpreter (see lambda_runtime.py).
+started from it is a fresh interpreter (see testsupport/lambda_runtime.py).
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 push, policy, check, package, deploy, a cold start, status, update, push
 --roll and a second cold start, undeploy, then what undeploy leaves behind and
 how it is removed, for a throwaway stage ``demo`` of a copy of the project. It
-reuses the end-to-end tests' own pieces (packaging.py, lambda_runtime.py,
+reuses the end-to-end tests' own pieces (packaging.py, testsupport/lambda_runtime.py,
 lambda_events.py, and the one moto gap in moto_gaps.py) so the demo and the
 tests cannot drift apart; tests/deploy/test_demo.py runs it in CI.
 

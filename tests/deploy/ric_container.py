@@ -7,7 +7,7 @@ response or error. Here the Runtime API is tests/deploy/runtime_api.py's
 stand-in, so what Lambda would pass to CloudWatch (the process's output) and
 to an invoker (everything posted) is captured whole.
 
-Like lambda_runtime.py's containers, the process is a fresh interpreter with no
+Like testsupport/lambda_runtime.py's containers, the process is a fresh interpreter with no
 site-packages (``-S``): on ``sys.path`` are the task root, then a directory
 holding only the runtime client and its two dependencies, as /var/runtime
 follows /var/task on Lambda.
