@@ -10,7 +10,11 @@ of ``zappa_settings.json`` or of Zappa itself, or packaging stops, naming the
 files (names only; their contents are never read).
 
 Outside a git checkout (a copy of the project, as the tests make) there is
-nothing to compare with: the guard says so and lets the build go on.
+nothing to compare with: the guard says so and lets the build go on. In a
+checkout where git will not answer (another user's files: "dubious
+ownership"), it stops: it cannot prove the package holds nothing local. Only
+the patterns every stage excludes count, as the guard cannot know which stage
+Zappa is packaging.
 """
 
 from __future__ import annotations
@@ -47,6 +51,8 @@ def refuse_untracked_files(folder: Path | None = None) -> None:
 
 def untracked_packaged_files(folder: Path) -> list[str] | None:
     """Files git does not track that Zappa would zip; None outside a git checkout."""
+    if not (folder / ".git").exists():
+        return None
     try:
         listing = subprocess.run(
             ["git", "ls-files", "-z", "--others"],  # noqa: S607 - git from PATH, as Zappa's users run it
@@ -54,25 +60,32 @@ def untracked_packaged_files(folder: Path) -> list[str] | None:
             capture_output=True,
             check=True,
         ).stdout
-    except (OSError, subprocess.CalledProcessError):
-        return None
+    except (OSError, subprocess.CalledProcessError) as exc:
+        said = (getattr(exc, "stderr", b"") or b"").decode("utf-8", "replace").strip().splitlines()
+        raise UntrackedFilesError(
+            "refusing to package: this is a git checkout but git cannot list its untracked files "
+            f"({said[0] if said else type(exc).__name__}), so nothing proves the package holds no local file"
+        ) from None
     patterns = _exclude_patterns(folder)
     paths = [p for p in listing.decode("utf-8", "surrogateescape").split("\0") if p]
     return sorted(p for p in paths if not _excluded(p, patterns) and not _bytecode(p))
 
 
 def _exclude_patterns(folder: Path) -> list[str]:
+    """Zappa's own patterns, and those that every stage (its ``extends`` resolved) excludes."""
     from zappa.core import ZIP_EXCLUDES
 
-    patterns = list(ZIP_EXCLUDES)
+    from lambda_bootstrap.cli.stage import resolve_extends
+    from lambda_bootstrap.errors import BootstrapError
+
     try:
         stages = json.loads((folder / "zappa_settings.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return patterns
-    for stage in stages.values() if isinstance(stages, dict) else ():
-        if isinstance(stage, dict):
-            patterns.extend(str(p) for p in stage.get("exclude") or ())
-    return patterns
+        names = list(stages) if isinstance(stages, dict) else []
+        excludes = [set(map(str, resolve_extends(stages, name).get("exclude") or ())) for name in names]
+    except (OSError, ValueError, BootstrapError):  # no readable settings: Zappa's own patterns only
+        excludes = []
+    common = set.intersection(*excludes) if excludes else set()
+    return [*ZIP_EXCLUDES, *sorted(common)]
 
 
 def _bytecode(path: str) -> bool:

@@ -8,6 +8,7 @@ kept as ``__cause__`` where there is one, so nothing of the diagnosis is lost.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 __all__ = [
@@ -39,24 +40,31 @@ class ConfigurationError(BootstrapError):
 class InvalidKeyError(BootstrapError):
     """A parameter name or secret field cannot become an environment key."""
 
-    def __init__(self, name: str, source: str, reason: str) -> None:
+    def __init__(self, name: str, source: str, reason: str, *, resource_name: bool = False) -> None:
+        """``resource_name``: ``name`` is an AWS resource's own name (an SSM parameter's), shown whole."""
         self.name = name
         self.source = source
-        super().__init__(f"{shown_name(name, quoted=True)} from {source} cannot become an environment key: {reason}")
+        shown = repr(name) if resource_name else shown_name(name, quoted=True)
+        super().__init__(f"{shown} from {source} cannot become an environment key: {reason}")
 
 
 SHOWN_NAME_LENGTH = 32
+_NAME_LIKE = re.compile(r"[A-Za-z0-9_./-]+")
 
 
 def shown_name(name: str, *, quoted: bool = False) -> str:
-    """A name as a message may show it: whole when it looks like a name, else only its start and length.
+    """A name as a message may show it: whole when it looks like a name, else only its length.
 
-    A malformed key is often a value in the wrong place (a wrapped line of a .env,
-    ``KEY=value`` typed as a JSON key): such a name is never echoed whole.
+    A malformed key is often a value in the wrong place (a wrapped line of a .env, base64 on
+    a line of its own, ``KEY=value`` typed as a JSON key). Only a short name in one case
+    (``db-host``, ``API_TOKEN``, ``/app/prod/db/host``) is echoed; mixed case, as base64 and
+    random tokens have, is not.
     """
-    if len(name) <= SHOWN_NAME_LENGTH and "=" not in name and name.isprintable() and not any(c.isspace() for c in name):
+    letters = "".join(c for c in name if c.isalpha())
+    one_case = letters.isupper() or letters.islower() or not letters
+    if len(name) <= SHOWN_NAME_LENGTH and _NAME_LIKE.fullmatch(name) and one_case:
         return repr(name) if quoted else name
-    return f"a name starting {name[:4]!r} ({len(name)} characters, not shown: it may be a value)"
+    return f"a name of {len(name)} characters (not shown: it may be a value)"
 
 
 class KeyConflictError(BootstrapError):

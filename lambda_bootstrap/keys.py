@@ -46,22 +46,55 @@ __all__ = [
 ]
 
 ENV_KEY = re.compile(r"[A-Z_][A-Z0-9_]*")
-RESERVED_PREFIXES = ("AWS_", "BOOTSTRAP_", "LD_", "PYTHON", "LAMBDA_", "_")
+# A deny list, because an application's keys are its own to name: every variable below changes how
+# a process runs (a shell's start-up file, the dynamic loader, TLS key logging, the proxy every
+# request goes through, libpq's defaults, another runtime's options) rather than what the app reads.
+RESERVED_PREFIXES = (
+    "AWS_",
+    "BOOTSTRAP_",
+    "LAMBDA_",
+    "_",
+    "LD_",
+    "DYLD_",
+    "PYTHON",
+    "PG",
+    "SSL_",
+    "OPENSSL_",
+    "GCONV_",
+    "MALLOC_",
+    "GLIBC_",
+    "GIT_",
+    "NODE_",
+    "PERL",
+    "RUBY",
+    "JAVA_",
+    "JDK_",
+    "CURL_",
+)
 RESERVED_KEYS = frozenset(
     {
         "PATH",
         "HOME",
         "SHELL",
+        "USER",
         "TMPDIR",
         "TZ",
+        "IFS",
+        "ENV",
+        "BASH_ENV",
+        "PS4",
+        "PROMPT_COMMAND",
+        "SSLKEYLOGFILE",
+        "LOCPATH",
+        "NLSPATH",
+        "HOSTALIASES",
+        "RES_OPTIONS",
+        "LOCALDOMAIN",
         "HTTP_PROXY",
         "HTTPS_PROXY",
         "NO_PROXY",
         "ALL_PROXY",
         "REQUESTS_CA_BUNDLE",
-        "SSL_CERT_FILE",
-        "SSL_CERT_DIR",
-        "CURL_CA_BUNDLE",
         "DJANGO_SETTINGS_MODULE",
         "PROJECT",
         "STAGE",
@@ -87,14 +120,14 @@ def ssm_env_key(name: str, path: str) -> str:
     """The env key for SSM parameter ``name`` found under ``path`` (ending in ``/``)."""
     source = f"ssm:{path}"
     if not name.startswith(path):
-        raise InvalidKeyError(name, source, f"it is not under {path}")
+        raise InvalidKeyError(name, source, f"it is not under {path}", resource_name=True)
     segments = name[len(path) :].split("/")
     bad = [s for s in segments if not _SEGMENT.fullmatch(s)]
     if bad:
-        raise InvalidKeyError(name, source, "use only letters, digits and '_' between the slashes")
+        raise InvalidKeyError(name, source, "use only letters, digits and '_' between the slashes", resource_name=True)
     key = "_".join(segments).upper()
     if not ENV_KEY.fullmatch(key):
-        raise InvalidKeyError(name, source, "an environment key cannot start with a digit")
+        raise InvalidKeyError(name, source, "an environment key cannot start with a digit", resource_name=True)
     return key
 
 

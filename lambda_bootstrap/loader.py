@@ -28,8 +28,9 @@ from .report import ENVIRONMENT, LoadReport
 from .retry import LoadRun
 from .settings import BootstrapSettings, read_settings
 from .sources import ClientFor, Source, sources_for
+from .values import is_blank
 
-__all__ = ["Bootstrap", "current_report", "is_blank", "load", "refresh", "reset"]
+__all__ = ["Bootstrap", "current_report", "load", "refresh", "reset"]
 
 logger = logging.getLogger("lambda_bootstrap")
 
@@ -180,11 +181,6 @@ def _apply_precedence(
                 continue
         final[key] = value
     return final, kept, overridden
-
-
-def is_blank(value: str) -> bool:
-    """Nothing visible: empty, spaces, or only invisible characters (a zero-width space is no secret key)."""
-    return not any(c.isprintable() and not c.isspace() for c in value)
 
 
 def _check_required(settings: BootstrapSettings, final: Mapping[str, str]) -> None:

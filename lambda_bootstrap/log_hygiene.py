@@ -72,7 +72,8 @@ _EVENT_KEYS_SHOWN = ("httpMethod", "path", "resource", "source", "detail-type", 
 # Zappa's DEBUG lines that print nothing from the request but the host (not secret).
 _ZAPPA_DEBUG_KEPT = ("host found: [", "amazonaws found in host")
 _EVENT_PREFIX = "Zappa Event: "
-_QUERY_IN_REQUEST_LINE = re.compile(r'("[A-Z]+ [^ "?]*)\?[^ "]*( [^"]*")')
+# The request line runs from '"METHOD ' to the last ' HTTP/x.y"': a path may hold spaces and quotes.
+_QUERY_IN_REQUEST_LINE = re.compile(r'("[A-Z]+ [^?]*?)\?.*( HTTP/[0-9.]+")')
 _QUERY_IN_REFERER = re.compile(r'("https?://[^"?]*)\?[^"]*(")')
 
 

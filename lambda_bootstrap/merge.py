@@ -12,7 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from .errors import KeyConflictError
+from .errors import KeyConflictError, SecretFormatError
+from .values import unexportable
 
 __all__ = ["Entry", "Merged", "merge"]
 
@@ -40,11 +41,18 @@ class Merged:
 
 
 def merge(entries: Iterable[Entry]) -> Merged:
-    """Entries into one mapping; raises one KeyConflictError naming every colliding pair."""
+    """Entries into one mapping; raises one KeyConflictError naming every colliding pair.
+
+    A value that no process environment can hold (a NUL, a lone surrogate) fails here, before
+    anything is exported, so an export can never stop halfway.
+    """
     values: dict[str, str] = {}
     first: dict[str, Entry] = {}
     conflicts: list[tuple[str, str, str]] = []
     for entry in entries:
+        problem = unexportable(entry.value)
+        if problem is not None:
+            raise SecretFormatError(f"{entry.origin} cannot be exported as {entry.key}: {problem}")
         earlier = first.get(entry.key)
         if earlier is not None:
             conflicts.append((entry.key, earlier.origin, entry.origin))

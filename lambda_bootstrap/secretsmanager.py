@@ -112,4 +112,8 @@ def _is_the_secret(secret_id: str, name: object, arn: object) -> bool:
         return name == secret_id
     if not isinstance(arn, str):
         return False
-    return arn == secret_id or (arn.startswith(secret_id) and bool(_ARN_SUFFIX.fullmatch(arn[len(secret_id) :])))
+    if arn == secret_id:
+        return True
+    if _ARN_SUFFIX.fullmatch(secret_id[-7:]):  # asked by a full ARN (suffix included): only that one will do
+        return False
+    return arn.startswith(secret_id) and bool(_ARN_SUFFIX.fullmatch(arn[len(secret_id) :]))

@@ -27,6 +27,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
+from urllib.parse import urlsplit, urlunsplit
 
 from ..errors import (
     AccessDeniedError,
@@ -157,9 +158,11 @@ class Aws:
     def endpoint(self, service: str) -> str:
         """Where calls to ``service`` go (the client is made here if need be: the same URL errors will name)."""
         try:
-            return str(self.client(service).meta.endpoint_url)
+            url = urlsplit(str(self.client(service).meta.endpoint_url))
         except BootstrapError:
             return f"{service} in {self.region}"
+        host = url.hostname or ""
+        return urlunsplit((url.scheme, f"{host}:{url.port}" if url.port else host, url.path, "", ""))  # no user:pass
 
     def run(self, *, deadline: float | None = None, max_attempts: int | None = None) -> LoadRun:
         """A deadline and a retry budget of the operator's choosing (throttling capped too: a CLI can wait)."""

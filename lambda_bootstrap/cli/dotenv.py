@@ -21,6 +21,7 @@ from collections.abc import MutableMapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..errors import shown_name
 from .errors import DotenvError
 
 __all__ = ["DotenvEntry", "load_dotenv_file", "parse_dotenv", "read_dotenv"]
@@ -81,7 +82,7 @@ def parse_dotenv(text: str, file: str = ".env") -> list[DotenvEntry]:
         if not _KEY_SYNTAX.fullmatch(binding.key):
             raise DotenvError(file, number, "expected KEY=value (the key holds quotes)")
         if binding.key in seen:
-            raise DotenvError(file, number, f"{binding.key} is already set on line {seen[binding.key]}")
+            raise DotenvError(file, number, f"{shown_name(binding.key)} is already set on line {seen[binding.key]}")
         seen[binding.key] = number
         entries.append(DotenvEntry(binding.key, binding.value, number))
     return entries

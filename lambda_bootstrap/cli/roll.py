@@ -134,9 +134,9 @@ def _wait_until_updated(aws: Aws, client: Any, function: str, resource: str, con
 def _refuse_unloadable(stage: Stage, aws: Aws) -> None:
     """No roll into a configuration that would fail every cold start: load it as the cold start would, first."""
     from ..errors import BootstrapError
-    from ..loader import is_blank
     from ..merge import merge
     from ..sources import sources_for
+    from ..values import is_blank
     from .check import type_values
 
     try:

@@ -20,6 +20,8 @@ from typing import Any, TypeVar
 
 from django.core.exceptions import ImproperlyConfigured
 
+from lambda_bootstrap.values import is_blank
+
 __all__ = [
     "READERS",
     "env_bool",
@@ -36,6 +38,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 READERS: dict[str, str] = {}  # reader name -> the type it reads, for the check and for people
 
+MIN_DISTINCT_CHARACTERS = 5  # Django's own floor for a secret key (security.W009)
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
 
@@ -59,13 +62,15 @@ def _environ(environ: Mapping[str, str] | None) -> Mapping[str, str]:
 def require(key: str, *, min_length: int = 1, environ: Mapping[str, str] | None = None) -> str:
     """Set and visible (a zero-width space is not a value), and at least ``min_length`` characters."""
     value = _environ(environ).get(key, "").strip()
-    if not any(c.isprintable() and not c.isspace() for c in value):
+    if is_blank(value):
         raise ImproperlyConfigured(
             f"{key} is not set: these settings read the process environment only; on Lambda the "
             "bootstrap fills it from the stage's sources (python -m lambda_bootstrap check <stage>)"
         )
     if len(value) < min_length:
         raise ImproperlyConfigured(f"{key} must be at least {min_length} characters")
+    if min_length > 1 and len(set(value)) < MIN_DISTINCT_CHARACTERS:
+        raise ImproperlyConfigured(f"{key} must hold at least {MIN_DISTINCT_CHARACTERS} different characters")
     return value
 
 
@@ -101,8 +106,14 @@ def env_int(key: str, default: int, *, environ: Mapping[str, str] | None = None)
 def env_token(key: str, *, min_length: int = 32, environ: Mapping[str, str] | None = None) -> str:
     """An optional credential (empty when unset); a short one stops start-up, naming the key only."""
     value = _environ(environ).get(key, "").strip()
-    if value and len(value) < min_length:
+    if not value:
+        return value
+    if len(value) < min_length:
         raise ImproperlyConfigured(f"{key} must be at least {min_length} characters (a random token)")
+    if is_blank(value) or len(set(value)) < MIN_DISTINCT_CHARACTERS:
+        raise ImproperlyConfigured(
+            f"{key} must be a random token: at least {MIN_DISTINCT_CHARACTERS} different visible characters"
+        )
     return value
 
 

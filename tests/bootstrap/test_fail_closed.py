@@ -268,7 +268,7 @@ def test_a_long_malformed_key_is_not_echoed(
     with pytest.raises(InvalidKeyError) as raised:
         lambda_bootstrap.load()
     assert canary[:12] not in str(raised.value)
-    assert "'HEAL'" in str(raised.value) and "not shown" in str(raised.value)
+    assert "a name of 73 characters" in str(raised.value) and "not shown" in str(raised.value)
 
 
 def test_an_invisible_required_value_is_blank(
@@ -317,3 +317,52 @@ def test_a_refresh_that_would_blank_a_required_key_changes_nothing(
     with pytest.raises(MissingKeysError):
         lambda_bootstrap.refresh("SECRET_KEY", max_age=0)
     assert os.environ["SECRET_KEY"] == "working-key-1"
+
+
+@pytest.mark.parametrize("key", ["BASH_ENV", "SSLKEYLOGFILE", "PGSSLMODE", "OPENSSL_CONF", "NODE_OPTIONS"])
+def test_more_keys_that_would_change_the_process_are_refused(
+    account: FakeAccount, stage_env: None, monkeypatch: pytest.MonkeyPatch, key: str
+) -> None:
+    bundle_stage(account, monkeypatch, json.dumps({"SECRET_KEY": "fine-value-1", key: "$(id>/tmp/pwned)"}))
+    with pytest.raises(InvalidKeyError, match="reserved"):
+        lambda_bootstrap.load()
+
+
+@pytest.mark.parametrize("value", ["bad\u0000value", "bad\ud800value"], ids=["NUL", "lone surrogate"])
+def test_a_value_no_environment_can_hold_fails_before_anything_is_exported(
+    account: FakeAccount, stage_env: None, monkeypatch: pytest.MonkeyPatch, value: str
+) -> None:
+    bundle_stage(account, monkeypatch, json.dumps({"AAA_FIRST": "exported-first-1", "ZZZ": value}))
+    with pytest.raises(SecretFormatError, match="cannot be exported as ZZZ"):
+        lambda_bootstrap.load()
+    assert "AAA_FIRST" not in os.environ  # all or nothing: nothing was exported before the bad value
+    assert lambda_bootstrap.current_report() is None
+
+
+def test_blank_looking_letters_are_blank(account: FakeAccount, stage_env: None, monkeypatch) -> None:
+    bundle_stage(account, monkeypatch, json.dumps({"SECRET_KEY": "\u3164" * 50 + "\u2800" * 5}))
+    monkeypatch.setenv("BOOTSTRAP_REQUIRED", "SECRET_KEY")
+    with pytest.raises(MissingKeysError, match="SECRET_KEY"):
+        lambda_bootstrap.load()
+
+
+def test_a_mixed_case_name_that_may_be_a_value_is_not_echoed(
+    account: FakeAccount, stage_env: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    name = "dGhpc2lzdGhlY2FuYXJ5dGFpbA"  # base64, on a line of its own: a value, not a name
+    bundle_stage(account, monkeypatch, json.dumps({name + "==": ""}))
+    with pytest.raises(InvalidKeyError) as raised:
+        lambda_bootstrap.load()
+    assert name[:6] not in str(raised.value) and "not shown" in str(raised.value)
+
+
+def test_a_full_arn_must_be_answered_by_that_secret_exactly(
+    account: FakeAccount, stage_env: None, monkeypatch: pytest.MonkeyPatch, aws_calls
+) -> None:
+    account.secret("shop/prod/config", {"SECRET_KEY": "real-value-1"})
+    arn = account.secrets.describe_secret(SecretId="shop/prod/config")["ARN"]
+    monkeypatch.delenv("BOOTSTRAP_SSM_PATH")
+    monkeypatch.setenv("BOOTSTRAP_SECRETS", f"={arn}")
+    aws_calls.rewrite("GetSecretValue", lambda answer: {**answer, "ARN": arn + "-Zz9Zz9"})
+    with pytest.raises(MalformedAnswerError, match="answered for another secret"):
+        lambda_bootstrap.load()

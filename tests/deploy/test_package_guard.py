@@ -49,3 +49,18 @@ def test_untracked_and_ignored_files_stop_the_package_by_name(checkout: Path) ->
 def test_a_clean_checkout_packages_and_a_copy_is_let_through(checkout: Path, tmp_path_factory) -> None:
     refuse_untracked_files(checkout)
     assert untracked_packaged_files(tmp_path_factory.mktemp("not-a-checkout")) is None
+
+
+def test_a_checkout_git_will_not_read_stops_the_package(checkout: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GIT_DIR", str(checkout / "no-such-git-dir"))  # git fails, as on another user's checkout
+    with pytest.raises(UntrackedFilesError, match="git cannot list its untracked files"):
+        refuse_untracked_files(checkout)
+
+
+def test_only_patterns_every_stage_excludes_count(checkout: Path) -> None:
+    settings = {"prod": {"exclude": [".env"]}, "dev": {"extends": "prod", "exclude": [".env", "*secrets*"]}}
+    (checkout / "zappa_settings.json").write_text(json.dumps(settings))
+    git(checkout, "add", "zappa_settings.json")
+    git(checkout, "-c", "user.email=t@example.com", "-c", "user.name=t", "commit", "-qm", "stages")
+    (checkout / "prod-secrets.txt").write_text(CANARY)  # excluded by dev alone: prod would package it
+    assert untracked_packaged_files(checkout) == ["prod-secrets.txt"]

@@ -84,3 +84,10 @@ def test_an_invisible_or_short_required_value_is_refused_by_name() -> None:
     with pytest.raises(ImproperlyConfigured, match="SECRET_KEY must be at least 50 characters") as raised:
         require("SECRET_KEY", min_length=50, environ={"SECRET_KEY": "short-secret-value"})
     assert "short-secret-value" not in str(raised.value)
+
+
+def test_a_secret_of_few_distinct_or_blank_looking_characters_is_refused() -> None:
+    with pytest.raises(ImproperlyConfigured, match="5 different characters"):
+        require("SECRET_KEY", min_length=50, environ={"SECRET_KEY": "ab" * 30})
+    with pytest.raises(ImproperlyConfigured, match="is not set"):
+        require("SECRET_KEY", min_length=50, environ={"SECRET_KEY": "\u3164" * 60})

@@ -1,0 +1,31 @@
+"""What counts as a value: visible, and exportable into a process environment.
+
+One rule for every layer that asks "is this set?": the bootstrap's required
+keys, its refresh, and the project's settings readers. A value made only of
+spaces, of invisible characters (a zero-width space, a byte-order mark) or of
+characters that render as blank (a Hangul filler, a blank Braille pattern) is
+not a value: a SECRET_KEY of fifty of them would be no secret at all.
+"""
+
+from __future__ import annotations
+
+__all__ = ["is_blank", "unexportable"]
+
+# Letters and symbols that are printable by Unicode's rules yet render as nothing.
+_BLANK_GLYPHS = frozenset("\u115f\u1160\u3164\uffa0\u2800\u180e\u17b4\u17b5")
+
+
+def is_blank(value: str) -> bool:
+    """True when nothing in ``value`` would show: empty, spaces, invisible or blank-looking characters."""
+    return not any(c.isprintable() and not c.isspace() and c not in _BLANK_GLYPHS for c in value)
+
+
+def unexportable(value: str) -> str | None:
+    """Why ``value`` cannot go into ``os.environ`` (a NUL, a lone surrogate), or None; never the value itself."""
+    if "\x00" in value:
+        return "it holds a NUL character"
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return "it holds a lone surrogate (not valid Unicode text)"
+    return None
