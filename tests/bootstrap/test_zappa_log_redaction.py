@@ -105,3 +105,15 @@ def test_the_access_log_keeps_the_path_and_drops_query_strings(collected: Collec
         '200 15 "https://example.com/login" "pytest/1.0" 0/1200'
     )
     assert_nothing_leaked(secrets, logged)
+
+
+@pytest.mark.parametrize("path", ["/a b/", '/x"y', "/plain"])
+def test_the_query_is_dropped_whatever_the_path_holds(collected: Collect, secrets: dict[str, str], path: str) -> None:
+    """Zappa puts the decoded path in the request line: a space or a quote must not let the query through."""
+    line = f'203.0.113.7 - - [25/Nov/2026:12:00:00 +0000] "GET {path}?token={secrets["query"]} HTTP/1.1" 200 15'
+
+    logging.getLogger("zappa.wsgi").info(line)
+
+    [logged] = collected.lines
+    assert f'"GET {path}?<redacted> HTTP/1.1" 200 15' in logged
+    assert_nothing_leaked(secrets, logged)
