@@ -58,9 +58,12 @@ class Clients:
                 )
                 silence_aws_wire_logging()
                 try:
-                    self._clients[service] = self._session_locked().client(service, config=config)
+                    client = self._session_locked().client(service, config=config)
                 except Exception as exc:  # a misspelt AWS_PROFILE, a malformed AWS_ENDPOINT_URL: ours, by name
                     raise _setup_error(service, exc) from None
+                if not str(client.meta.endpoint_url).startswith(("https://", "http://")):
+                    raise _setup_error(service, ValueError("the endpoint's scheme is neither https nor http"))
+                self._clients[service] = client
             return self._clients[service]
 
     def session(self) -> Any:

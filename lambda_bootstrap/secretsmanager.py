@@ -88,6 +88,13 @@ def get_secret_value(client: Any, secret_id: str, run: LoadRun) -> dict[str, Any
     if not isinstance(answer, dict):
         raise MalformedAnswerError(f"{GET_SECRET_VALUE} for {label} answered nothing usable", resource=label)
     name, arn = answer.get("Name"), answer.get("ARN")
+    if name is None and arn is None:
+        raise MalformedAnswerError(
+            f"{GET_SECRET_VALUE} for {label} answered without naming any secret: not what Secrets Manager "
+            "answers (a proxy's or a gateway's page in front of it?)",
+            resource=label,
+            action=GET_SECRET_VALUE,
+        )
     if not _is_the_secret(secret_id, name, arn):
         raise MalformedAnswerError(
             f"{GET_SECRET_VALUE} for {label} answered for another secret, or named none",

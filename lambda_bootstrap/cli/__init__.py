@@ -88,7 +88,7 @@ def _run(args: argparse.Namespace, console: Console) -> int:
         try:
             return roll(args.stage, settings_file=args.settings, console=console)
         except BootstrapError as exc:  # the push landed: say so, and how to finish
-            console.note(f"error: pushed, but not rolled: {exc}")
+            console.note(f"error: the push is complete, but the stage was not rolled: {exc}")
             console.note(f"  finish with: python -m lambda_bootstrap roll {args.stage}")
             return EXIT_PARTIAL
     if args.command == "roll":

@@ -138,7 +138,10 @@ class Aws:
             try:
                 if self._session is None:
                     self._session = boto3.session.Session(region_name=self.region)
-                self._clients[service] = self._session.client(service, config=config)
+                client = self._session.client(service, config=config)
+                if not str(client.meta.endpoint_url).startswith(("https://", "http://")):
+                    raise ValueError("its scheme is neither https nor http")
+                self._clients[service] = client
             except ProfileNotFound:
                 raise AwsSetupError(
                     f"cannot make a {service} client: profile {self.profile} is in no AWS config file "

@@ -180,10 +180,16 @@ def assess(stage: Stage, aws: Aws, options: BurstOptions) -> Assessment:
     summary = f"ceiling {ceiling:,} cold starts at once (bottleneck {bottleneck.api})"
     if short:
         summary += f", below {', '.join(short)}"
-        details.append(
-            "raise it: move SSM keys into the bundle (python -m lambda_bootstrap migrate "
-            f"{stage.name}), or raise the quota and pass it (--ssm-tps, --secrets-tps)"
-        )
+        if settings.ssm_path is not None:
+            details.append(
+                "raise it: move SSM keys into the bundle (python -m lambda_bootstrap migrate "
+                f"{stage.name}), or raise the quota and pass it (--ssm-tps, --secrets-tps)"
+            )
+        else:
+            details.append(
+                "raise it: fewer secrets in BOOTSTRAP_SECRETS (their keys can join the bundle), "
+                "or raise Secrets Manager's quota and pass it (--secrets-tps)"
+            )
     elif met:
         summary += f", reaches {', '.join(met)}"
     elif not problems:

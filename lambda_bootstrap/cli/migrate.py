@@ -52,7 +52,9 @@ def migrate(
     desired = _ssm_values(stage, source, aws, console)
     target = BundleTarget(settings.bundle)
     origin = f"ssm:{source}"
-    code = write_values(stage, target, aws, desired, origin, yes=yes, dry_run=dry_run, prune=prune, console=console)
+    code = write_values(
+        stage, target, aws, desired, origin, yes=yes, dry_run=dry_run, prune=prune, console=console, replaces=origin
+    )
     if code == NOTHING_TO_WRITE:
         console.say("nothing to migrate: the bundle already holds every key, with the same values")
     if code in {0, NOTHING_TO_WRITE}:

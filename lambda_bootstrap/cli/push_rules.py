@@ -25,6 +25,7 @@ from typing import Any
 from ..errors import InvalidKeyError, SecretFormatError
 from ..keys import expand_secret
 from ..settings import SecretSource
+from ..values import is_blank
 from .check import type_values
 from .errors import ToolError
 from .plan import Plan
@@ -59,27 +60,43 @@ def validate_push(
     plan: Plan,
     prune: bool,
     file: str,
+    elsewhere: Mapping[str, str] | None = None,
 ) -> None:
-    """Raise PushRefusedError unless what the target holds after this push passes the stage's rules."""
+    """Raise PushRefusedError unless what the target holds after this push passes the stage's rules.
+
+    ``elsewhere`` maps each key the stage's *other* sources produce to its source's label: a key
+    this push would add that another source also produces would stop every cold start
+    (two producers of one key), and a required key another source supplies may be pruned here.
+    """
+    elsewhere = elsewhere or {}
     after = {key: value for key, value in current.items() if not (prune and key in plan.removed)}
     after.update(desired)
     source = getattr(target, "source", None)
     if isinstance(source, SecretSource):
         problems, hint = _secret_problems(stage, source, current, desired, after)
+        produced = _exported_keys(after, source)
     else:
-        problems, hint = _key_problems(stage, desired, after, plan, prune), None
+        problems, hint = _key_problems(stage, desired, after, plan, prune, elsewhere), None
+        produced = set(after)
+    for key in sorted(produced & elsewhere.keys()):
+        problems.append(f"{key}: {elsewhere[key]} produces it too, and two producers of one key stop the cold start")
     if problems:
         raise PushRefusedError(target.label, file, problems, hint)
 
 
 def _key_problems(
-    stage: Stage, desired: Mapping[str, str], after: Mapping[str, str], plan: Plan, prune: bool
+    stage: Stage,
+    desired: Mapping[str, str],
+    after: Mapping[str, str],
+    plan: Plan,
+    prune: bool,
+    elsewhere: Mapping[str, str],
 ) -> list[str]:
     problems = list(type_values(stage, desired).failures)
     for key in stage.bootstrap.required:
-        if key in desired and not desired[key].strip():
+        if key in desired and is_blank(desired[key]):
             problems.append(f"{key}: required (BOOTSTRAP_REQUIRED) but empty in the file")
-        elif prune and key in plan.removed:
+        elif prune and key in plan.removed and key not in elsewhere:
             problems.append(f"{key}: required (BOOTSTRAP_REQUIRED); --prune would delete it")
     return problems
 
@@ -126,3 +143,11 @@ def _keys_the_settings_read(stage: Stage) -> set[str]:
     module, _ = stage_settings_module(stage.root, stage.environment, str(stage.config.get("django_settings") or ""))
     reads, _ = find_typed_reads(module, stage.root) if module else ([], [])
     return {read.key for read in reads} | set(stage.bootstrap.required)
+
+
+def _exported_keys(fields: Mapping[str, str], source: SecretSource) -> set[str]:
+    """The environment keys a secret of ``fields`` loads as (none when its shape is refused anyway)."""
+    try:
+        return set(expand_secret(json.dumps(dict(fields)), source.prefix, source.label))
+    except (SecretFormatError, InvalidKeyError):
+        return set()

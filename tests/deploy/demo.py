@@ -112,7 +112,7 @@ def _life_cycle(workspace: Path, endpoint: str, patch: pytest.MonkeyPatch, steps
         prepare_zappa_in_process(patch, project, endpoint, workspace / "zappa-tmp")
         print(f"project copy: {project}")
 
-    with steps.step("push the stage's values (SSM) and its database secret (Secrets Manager)"):
+    with steps.step("push the stage's values (its bundle) and its database secret (Secrets Manager)"):
         # ALLOWED_HOSTS must hold the API Gateway host, known only after the first deploy; here it is
         # the host of the events below. The database is not reachable in the demo (health says so).
         _write(

@@ -83,6 +83,10 @@ def test_ssm_and_secret_flags_pick_the_other_targets(stages: Path, account: Fake
     to_ssm = run("push", "moving", "--from", env, "--yes", "--ssm")
     assert to_ssm.code == 0, to_ssm.err
     assert ssm_values(account) == {f"{PATH}SECRET_KEY": ("SecureString", SECRET)}
+    twice = run("push", "moving", "--from", env, "--yes", "--secret", "config")
+    assert twice.code == 2  # the SSM path produces SECRET_KEY already: two producers would stop the cold start
+    assert f"SECRET_KEY: ssm:{PATH} produces it too" in twice.err
+    account.ssm.delete_parameter(Name=f"{PATH}SECRET_KEY")
     by_name = run("push", "moving", "--from", env, "--yes", "--secret", "config")
     assert by_name.code == 0, by_name.err
     assert bundle(account) == {"SECRET_KEY": SECRET}

@@ -33,7 +33,7 @@ def test_dry_run_shows_the_plan_by_name_and_writes_nothing(project: Path, accoun
     assert "1 added, 1 changed, 1 removed, 0 unchanged" in result.out
     assert "dry run: nothing written" in result.out
     assert ssm_values(account) == before
-    assert set(aws_calls.counts) == {"GetParametersByPath"}
+    assert set(aws_calls.counts) == {"GetParametersByPath", "GetSecretValue"}  # reads only: the other sources too
     assert_no_value(result.text, SECRET, HOSTS, *account.seeded_values)
 
 

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from testsupport.leaks import assert_nothing_leaked
-from testsupport.stage import database_secret, seed_stage
+from testsupport.stage import database_secret, seed_stage, update_bundle
 
 from ..conftest import FakeAccount
 from .tooling import run
@@ -122,3 +122,19 @@ def test_a_connection_age_that_is_not_an_integer_is_refused_by_its_own_name(
     assert "DATABASE_CONN_MAX_AGE (integer, prod.py:" in text
     stored = json.loads(account.secrets.get_secret_value(SecretId="coldstart/prod/config")["SecretString"])
     assert "DATABASE_CONN_MAX_AGE" not in stored
+
+
+def test_a_key_another_source_produces_is_refused_and_may_be_pruned(tmp_path: Path, account: FakeAccount) -> None:
+    seed_stage("coldstart", "prod", DATABASE_URL)  # the database secret produces DATABASE_URL and DATABASE_HOST
+    code, text = push(tmp_path, f"DATABASE_URL={DATABASE_URL}\nDATABASE_HOST=other\n")
+    assert code == 2
+    assert "DATABASE_URL: secretsmanager:coldstart/prod/database produces it too" in text
+    assert "DATABASE_HOST: secretsmanager:coldstart/prod/database produces it too" in text
+    stored = json.loads(account.secrets.get_secret_value(SecretId="coldstart/prod/config")["SecretString"])
+    assert "DATABASE_URL" not in stored
+    update_bundle("coldstart", "prod", {"DATABASE_URL": DATABASE_URL})  # written behind push's back: undo it
+    full = f"SECRET_KEY={LONG_VALUE}\nALLOWED_HOSTS=example.com\n"
+    code, text = push(tmp_path, full, "--prune")  # DATABASE_URL is required, but the database secret supplies it
+    assert code == 0, text
+    stored = json.loads(account.secrets.get_secret_value(SecretId="coldstart/prod/config")["SecretString"])
+    assert "DATABASE_URL" not in stored

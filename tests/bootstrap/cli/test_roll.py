@@ -137,6 +137,6 @@ def test_a_push_whose_roll_fails_says_it_was_pushed(account: FakeAccount, tmp_pa
     env.write_text(f"SECRET_KEY={NEW_SECRET_KEY}\n")
     result = run("push", "prod", "--from", str(env), "--settings", SETTINGS, "--yes", "--roll")
     assert result.code == 3, result.text
-    assert "error: pushed, but not rolled" in result.err
+    assert "error: the push is complete, but the stage was not rolled" in result.err
     assert "finish with: python -m lambda_bootstrap roll prod" in result.err
     assert NEW_SECRET_KEY not in result.text
