@@ -73,7 +73,11 @@ def stage_settings_module(root: Path, environ: Mapping[str, str], django_setting
             return django_settings, ["pyproject.toml does not parse: typing with django_settings' own reads"]
         target = str(config.get("stage-settings", ""))
     if not target:
-        return django_settings, []
+        note = (
+            f"no [tool.{CONFIG_SECTION}] stage-settings in pyproject.toml: typing with {django_settings}'s own "
+            "reads (a settings module it imports at run time is not followed)"
+        )
+        return django_settings, [note] if django_settings else []
     module_name, _, function_name = target.partition(":")
     try:
         with _importable(root):
