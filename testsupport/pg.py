@@ -20,6 +20,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 __all__ = [
@@ -269,3 +270,25 @@ def scratch_database(name: str) -> Iterator[str]:
             cursor.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
     finally:
         admin.close()
+
+
+def record_connections(monkeypatch: Any, field: str) -> list[str]:
+    """``field`` (user, password, ...) of every psycopg2 connection attempt from now on, in order."""
+    import psycopg2
+
+    seen: list[str] = []
+    real_connect = psycopg2.connect
+
+    def recorded(*args: Any, **kwargs: Any) -> Any:
+        seen.append(str(kwargs.get(field, "")))
+        return real_connect(*args, **kwargs)
+
+    monkeypatch.setattr(psycopg2, "connect", recorded)
+    return seen
+
+
+def current_user(connection: Any) -> str:
+    """The role a Django connection is logged in as."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_user")
+        return str(cursor.fetchone()[0])

@@ -61,3 +61,27 @@ def update_bundle(app: str, stage: str, changes: dict[str, str | None], endpoint
         else:
             values[key] = value
     secrets.put_secret_value(SecretId=secret_id, SecretString=json.dumps(values))
+
+
+def deploy_function(name: str, variables: dict[str, str] | None = None, endpoint: str | None = None) -> None:
+    """A Lambda function as Zappa leaves it (its own variables, none of the values), for roll to update.
+
+    moto stores it; nothing runs it.
+    """
+    import io
+    import zipfile
+
+    role = boto3.client("iam", endpoint_url=endpoint).create_role(
+        RoleName=f"{name}-role", AssumeRolePolicyDocument="{}"
+    )["Role"]["Arn"]
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as package:
+        package.writestr("handler.py", "def lambda_handler(event, context):\n    return {}\n")
+    boto3.client("lambda", endpoint_url=endpoint).create_function(
+        FunctionName=name,
+        Runtime="python3.11",
+        Role=role,
+        Handler="handler.lambda_handler",
+        Code={"ZipFile": archive.getvalue()},
+        Environment={"Variables": dict(variables or {})},
+    )

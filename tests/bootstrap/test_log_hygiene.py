@@ -29,6 +29,7 @@ import pytest
 from lambda_bootstrap.log_hygiene import CARRIERS, SILENCED_TREES
 from testsupport.aws_env import NO_LOCAL_AWS
 from testsupport.leaks import canary, find_leaks
+from testsupport.stage import deploy_function
 
 from .cli.tooling import STAGES
 
@@ -226,7 +227,7 @@ def test_every_cli_command_at_debug_logs_no_credential_value_or_digest(
             Name=f"{APP}/{STAGE}/config",
             SecretString=json.dumps({"SECRET_KEY": canaries["pushed value"], "ALLOWED_HOSTS": "api.example.com"}),
         )
-        _deployed_function(f"{APP}-{STAGE}")
+        deploy_function(f"{APP}-{STAGE}")
 
     run = run_captured(
         "lambda_bootstrap.cli:main",
@@ -263,21 +264,3 @@ def test_a_carrier_given_a_debug_level_of_its_own_still_drops_debug(caplog: pyte
     finally:
         auth.setLevel(before[0])
         tree.setLevel(before[1])
-
-
-def _deployed_function(name: str) -> None:
-    """A function as Zappa leaves it, for roll to update (moto stores it; nothing runs)."""
-    import io
-    import zipfile
-
-    role = boto3.client("iam").create_role(RoleName=f"{name}-role", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
-    archive = io.BytesIO()
-    with zipfile.ZipFile(archive, "w") as package:
-        package.writestr("handler.py", "def lambda_handler(event, context):\n    return {}\n")
-    boto3.client("lambda").create_function(
-        FunctionName=name,
-        Runtime="python3.11",
-        Role=role,
-        Handler="handler.lambda_handler",
-        Code={"ZipFile": archive.getvalue()},
-    )

@@ -32,6 +32,7 @@ from project.db.postgresql.base import DatabaseWrapper
 from project.db.postgresql.iam import check_iam_settings
 from project.settings.environment import env_database
 from testsupport.leaks import assert_nothing_leaked
+from testsupport.pg import current_user, record_connections
 
 from .conftest import ROOT, clean_environment
 
@@ -115,21 +116,7 @@ def stage(iam_role: IamRole, monkeypatch: pytest.MonkeyPatch, django_db_blocker:
 @pytest.fixture
 def passwords(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The password of every connection attempt."""
-    seen: list[str] = []
-    real_connect = psycopg2.connect
-
-    def recorded(*args: Any, **kwargs: Any) -> Any:
-        seen.append(kwargs.get("password", ""))
-        return real_connect(*args, **kwargs)
-
-    monkeypatch.setattr(psycopg2, "connect", recorded)
-    return seen
-
-
-def current_user(connection: DatabaseWrapper) -> str:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT current_user")
-        return str(cursor.fetchone()[0])
+    return record_connections(monkeypatch, "password")
 
 
 def test_the_token_reaches_postgresql_as_the_password(

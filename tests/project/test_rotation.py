@@ -31,6 +31,7 @@ from psycopg2 import sql
 import lambda_bootstrap
 from project.db.postgresql.base import DatabaseWrapper
 from testsupport.leaks import assert_nothing_leaked
+from testsupport.pg import current_user, record_connections
 from testsupport.stage import database_secret
 
 SECRET_ID = "coldstart/prod/database"
@@ -118,21 +119,7 @@ def warm_container(secrets_manager: Any, django_db_blocker: Any) -> Iterator[Cal
 @pytest.fixture
 def connect_attempts(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Every connection attempt the backend makes, by user name."""
-    attempts: list[str] = []
-    real_connect = psycopg2.connect
-
-    def counted(*args: Any, **kwargs: Any) -> Any:
-        attempts.append(kwargs.get("user", ""))
-        return real_connect(*args, **kwargs)
-
-    monkeypatch.setattr(psycopg2, "connect", counted)
-    return attempts
-
-
-def current_user(connection: DatabaseWrapper) -> str:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT current_user")
-        return str(cursor.fetchone()[0])
+    return record_connections(monkeypatch, "user")
 
 
 def assert_no_password_in(role: Role, *texts: str) -> None:

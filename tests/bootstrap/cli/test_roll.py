@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import io
 import json
 import os
-import zipfile
 from pathlib import Path
 
 import boto3
@@ -16,7 +14,7 @@ from lambda_bootstrap.cli.aws import Aws
 from lambda_bootstrap.cli.roll import VERSION_VARIABLE, config_version
 from lambda_bootstrap.cli.stage import load_stage
 from testsupport.leaks import assert_nothing_leaked
-from testsupport.stage import STRONG_SECRET_KEY, seed_stage, update_bundle
+from testsupport.stage import STRONG_SECRET_KEY, deploy_function, seed_stage, update_bundle
 
 from ..conftest import PATH, FakeAccount
 from .tooling import run
@@ -29,20 +27,7 @@ NEW_SECRET_KEY = "rotated-" + "Vb8#" * 12
 
 
 def create_function() -> None:
-    """The function as Zappa leaves it: its own variables in the configuration, none of the values."""
-    iam = boto3.client("iam")
-    role = iam.create_role(RoleName="coldstart-prod-role", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
-    archive = io.BytesIO()
-    with zipfile.ZipFile(archive, "w") as package:
-        package.writestr("handler.py", "def lambda_handler(event, context):\n    return {}\n")
-    boto3.client("lambda").create_function(
-        FunctionName=FUNCTION,
-        Runtime="python3.11",
-        Role=role,
-        Handler="handler.lambda_handler",
-        Code={"ZipFile": archive.getvalue()},
-        Environment={"Variables": {"INSTANTIATE_LAMBDA_HANDLER_ON_IMPORT": "true"}},
-    )
+    deploy_function(FUNCTION, {"INSTANTIATE_LAMBDA_HANDLER_ON_IMPORT": "true"})
 
 
 def function_variables() -> dict[str, str]:
