@@ -88,3 +88,19 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         folder = item.path.relative_to(tests).parts[0]
         if folder in _E2E_FOLDERS or _E2E_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.e2e)
+
+
+@pytest.fixture
+def clocks(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """IAM database tokens on a clock of the test's: rds_auth's monotonic clock and botocore's signing time."""
+    import botocore.auth
+
+    from lambda_bootstrap import rds_auth
+    from testsupport.clocks import SigningClocks
+
+    clocks = SigningClocks()
+    monkeypatch.setattr(rds_auth, "clock", clocks.monotonic)
+    monkeypatch.setattr(botocore.auth, "get_current_datetime", clocks.signing_time)
+    rds_auth.forget_tokens()
+    yield clocks
+    rds_auth.forget_tokens()

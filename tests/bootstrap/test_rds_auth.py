@@ -6,49 +6,20 @@ the module's monotonic clock that decides when a cached token is too old.
 
 from __future__ import annotations
 
-import datetime
 import logging
-from collections.abc import Iterator
 from urllib.parse import parse_qs, urlsplit
 
 import boto3
-import botocore.auth
 import pytest
 
 from lambda_bootstrap import rds_auth
 from lambda_bootstrap.errors import ConfigurationError
 from lambda_bootstrap.rds_auth import IamAuthTarget, RdsEndpoint, auth_token, iam_auth_target, rds_endpoint
+from testsupport.clocks import SigningClocks
 
 HOST = "shop-db.c9akciq32xyz.us-east-1.rds.amazonaws.com"
 PROXY = "shop-proxy.proxy-c9akciq32xyz.us-east-1.rds.amazonaws.com"
 ENVIRON = {"AWS_REGION": "us-east-1"}
-START = datetime.datetime(2026, 11, 25, 12, 0, 0)
-
-
-class Clocks:
-    """The monotonic clock rds_auth reads, and botocore's signing time, moved together."""
-
-    def __init__(self) -> None:
-        self.seconds = 1000.0
-
-    def monotonic(self) -> float:
-        return self.seconds
-
-    def signing_time(self) -> datetime.datetime:
-        return START + datetime.timedelta(seconds=self.seconds - 1000.0)
-
-    def advance(self, seconds: float) -> None:
-        self.seconds += seconds
-
-
-@pytest.fixture
-def clocks(monkeypatch: pytest.MonkeyPatch) -> Iterator[Clocks]:
-    clocks = Clocks()
-    monkeypatch.setattr(rds_auth, "clock", clocks.monotonic)
-    monkeypatch.setattr(botocore.auth, "get_current_datetime", clocks.signing_time)
-    rds_auth.forget_tokens()
-    yield clocks
-    rds_auth.forget_tokens()
 
 
 def parts(token: str) -> tuple[str, dict[str, str]]:
@@ -79,7 +50,7 @@ def test_endpoints_are_told_apart_by_their_name(host: str, expected: RdsEndpoint
     assert rds_endpoint(host) == expected
 
 
-def test_the_token_is_signed_locally_for_the_stage_host_port_user_and_region(clocks: Clocks, aws_calls) -> None:
+def test_the_token_is_signed_locally_for_the_stage_host_port_user_and_region(clocks: SigningClocks, aws_calls) -> None:
     token = auth_token(iam_auth_target(PROXY, "5432", "app_user", ENVIRON))
 
     where, query = parts(token)
@@ -96,7 +67,7 @@ def test_the_token_is_signed_locally_for_the_stage_host_port_user_and_region(clo
     assert aws_calls.total == 0  # signing is local: no request leaves the process
 
 
-def test_a_token_is_reused_inside_its_reuse_window_and_renewed_after(clocks: Clocks) -> None:
+def test_a_token_is_reused_inside_its_reuse_window_and_renewed_after(clocks: SigningClocks) -> None:
     target = iam_auth_target(HOST, 5432, "app_user", ENVIRON)
     first = auth_token(target)
 
@@ -110,7 +81,7 @@ def test_a_token_is_reused_inside_its_reuse_window_and_renewed_after(clocks: Clo
     assert rds_auth.TOKEN_REUSE < rds_auth.TOKEN_LIFETIME
 
 
-def test_another_user_port_or_host_gets_its_own_token(clocks: Clocks) -> None:
+def test_another_user_port_or_host_gets_its_own_token(clocks: SigningClocks) -> None:
     tokens = {
         auth_token(iam_auth_target(HOST, 5432, "app_user", ENVIRON)),
         auth_token(iam_auth_target(HOST, 5432, "other_user", ENVIRON)),
@@ -121,7 +92,7 @@ def test_another_user_port_or_host_gets_its_own_token(clocks: Clocks) -> None:
 
 
 def test_neither_the_token_nor_its_signature_reaches_a_log_even_at_debug(
-    clocks: Clocks, caplog: pytest.LogCaptureFixture
+    clocks: SigningClocks, caplog: pytest.LogCaptureFixture
 ) -> None:
     with caplog.at_level(logging.DEBUG):
         token = auth_token(iam_auth_target(HOST, 5432, "app_user", ENVIRON))

@@ -10,7 +10,6 @@ the loopback server without DNS, so no test-only escape exists in the code.
 
 from __future__ import annotations
 
-import datetime
 import logging
 import secrets
 import subprocess
@@ -20,7 +19,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import boto3
-import botocore.auth
 import psycopg2
 import pytest
 from django.core.exceptions import ImproperlyConfigured
@@ -31,34 +29,13 @@ from lambda_bootstrap import rds_auth
 from project.db.postgresql.base import DatabaseWrapper
 from project.db.postgresql.iam import check_iam_settings
 from project.settings.environment import env_database
+from testsupport.clocks import SigningClocks
 from testsupport.leaks import assert_nothing_leaked
 from testsupport.pg import current_user, record_connections
 
 from .conftest import ROOT, clean_environment
 
 HOST = "shop-db.c9akciq32xyz.us-east-1.rds.amazonaws.com"
-START = datetime.datetime(2026, 11, 25, 12, 0, 0)
-
-
-class Clocks:
-    def __init__(self) -> None:
-        self.seconds = 0.0
-
-    def monotonic(self) -> float:
-        return self.seconds
-
-    def signing_time(self) -> datetime.datetime:
-        return START + datetime.timedelta(seconds=self.seconds)
-
-
-@pytest.fixture
-def clocks(monkeypatch: pytest.MonkeyPatch) -> Iterator[Clocks]:
-    clocks = Clocks()
-    monkeypatch.setattr(rds_auth, "clock", clocks.monotonic)
-    monkeypatch.setattr(botocore.auth, "get_current_datetime", clocks.signing_time)
-    rds_auth.forget_tokens()
-    yield clocks
-    rds_auth.forget_tokens()
 
 
 class IamRole:
@@ -78,7 +55,7 @@ class IamRole:
 
 
 @pytest.fixture
-def iam_role(postgres_url: str, clocks: Clocks) -> Iterator[IamRole]:
+def iam_role(postgres_url: str, clocks: SigningClocks) -> Iterator[IamRole]:
     admin = psycopg2.connect(postgres_url)
     admin.autocommit = True
     role = IamRole(admin, f"iam_{secrets.token_hex(4)}", int(urlsplit(postgres_url).port or 5432))
@@ -133,17 +110,17 @@ def test_the_token_reaches_postgresql_as_the_password(
 
 
 def test_a_connection_opened_after_the_reuse_window_presents_a_fresh_token(
-    stage, iam_role: IamRole, clocks: Clocks, passwords: list[str]
+    stage, iam_role: IamRole, clocks: SigningClocks, passwords: list[str]
 ) -> None:
     first = iam_role.accept_token_signed_now()
     connection = stage()
     current_user(connection)
 
-    clocks.seconds = rds_auth.TOKEN_REUSE - 1  # a new connection inside the window: the same token
+    clocks.at(rds_auth.TOKEN_REUSE - 1)  # a new connection inside the window: the same token
     connection.close()
     current_user(connection)
 
-    clocks.seconds = rds_auth.TOKEN_REUSE + 1  # past it: a freshly signed one, which the server now expects
+    clocks.at(rds_auth.TOKEN_REUSE + 1)  # past it: a freshly signed one, which the server now expects
     fresh = iam_role.accept_token_signed_now()
     connection.close()
     assert current_user(connection) == iam_role.name
@@ -153,10 +130,10 @@ def test_a_connection_opened_after_the_reuse_window_presents_a_fresh_token(
 
 
 def test_a_stale_token_is_refused_by_the_server_so_the_check_above_is_real(
-    stage, iam_role: IamRole, clocks: Clocks
+    stage, iam_role: IamRole, clocks: SigningClocks
 ) -> None:
     iam_role.accept_token_signed_now()
-    clocks.seconds = rds_auth.TOKEN_REUSE + 1  # the backend will sign a new token the role does not accept
+    clocks.at(rds_auth.TOKEN_REUSE + 1)  # the backend will sign a new token the role does not accept
     with pytest.raises(OperationalError, match="password authentication failed"):
         current_user(stage())
 
