@@ -15,7 +15,7 @@ from testsupport.aws_proxy import AwsProxy
 from testsupport.leaks import assert_nothing_leaked
 from testsupport.stage import seed_stage, update_bundle
 
-from .conftest import clean_environment, run_manage
+from .conftest import lambda_environment, run_manage
 
 pytestmark = pytest.mark.e2e  # each cold start is a fresh interpreter
 
@@ -26,15 +26,7 @@ APP, STAGE = "coldstart", "prod"
 def lambda_env(moto_endpoint: str, postgres_url: str) -> dict[str, str]:
     """Stage prod seeded in moto, and the environment Zappa's handler leaves before the bootstrap."""
     seed_stage(APP, STAGE, postgres_url)
-    return clean_environment(
-        DJANGO_SETTINGS_MODULE="project.settings.aws_lambda",
-        AWS_ENDPOINT_URL=moto_endpoint,
-        PROJECT=APP,
-        STAGE=STAGE,
-        BOOTSTRAP_BUNDLE="config",
-        BOOTSTRAP_SECRETS="database",
-        BOOTSTRAP_REQUIRED="SECRET_KEY,ALLOWED_HOSTS,DATABASE_URL",
-    )
+    return lambda_environment(moto_endpoint, app=APP, stage=STAGE)
 
 
 def put_parameter(key: str, value: str) -> None:

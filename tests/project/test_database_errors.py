@@ -21,7 +21,7 @@ from project.db.postgresql.base import DatabaseConnectionError, DatabaseWrapper
 from testsupport.leaks import assert_nothing_leaked
 from testsupport.stage import seed_stage
 
-from .conftest import clean_environment, run_manage
+from .conftest import lambda_environment, run_manage
 
 ALIAS = "failing"
 Connect = Callable[..., BaseException]
@@ -111,15 +111,7 @@ def test_manage_migrate_with_an_unreachable_host_fails_naming_the_key_only(
     host = f"db-{secrets.token_hex(6)}.invalid"
     unreachable = postgres_url.replace(f"@{server.hostname}:", f"@{host}:")
     seed_stage("coldstart", "prod", unreachable)
-    env = clean_environment(
-        DJANGO_SETTINGS_MODULE="project.settings.aws_lambda",
-        AWS_ENDPOINT_URL=moto_endpoint,
-        PROJECT="coldstart",
-        STAGE="prod",
-        BOOTSTRAP_BUNDLE="config",
-        BOOTSTRAP_SECRETS="database",
-        BOOTSTRAP_REQUIRED="SECRET_KEY,ALLOWED_HOSTS,DATABASE_URL",
-    )
+    env = lambda_environment(moto_endpoint, app="coldstart", stage="prod")
 
     result = run_manage("migrate", env=env)
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 import logging
 import secrets
 import subprocess
-import sys
 from collections.abc import Callable, Iterator
 from typing import Any
 from urllib.parse import urlsplit
@@ -33,7 +32,7 @@ from testsupport.clocks import SigningClocks
 from testsupport.leaks import assert_nothing_leaked
 from testsupport.pg import current_user, record_connections
 
-from .conftest import ROOT, clean_environment
+from .conftest import prod_settings_value
 
 HOST = "shop-db.c9akciq32xyz.us-east-1.rds.amazonaws.com"
 
@@ -174,22 +173,7 @@ def test_without_iam_auth_nothing_changes(iam_role: IamRole) -> None:
 
 
 def prod_settings(**environment: str) -> subprocess.CompletedProcess[str]:
-    code = "from django.conf import settings; print(settings.DATABASES['default']['IAM_AUTH'])"
-    env = clean_environment(
-        DJANGO_SETTINGS_MODULE="project.settings.prod",
-        SECRET_KEY="test-only-" + "k" * 40,
-        ALLOWED_HOSTS="localhost",
-        **environment,
-    )
-    return subprocess.run(
-        [sys.executable, "-c", f"import django; django.setup(); {code}"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    return prod_settings_value("settings.DATABASES['default']['IAM_AUTH']", **environment)
 
 
 @pytest.mark.e2e  # a fresh interpreter

@@ -6,8 +6,6 @@ The burst past max_connections (bench/pooling.py's comparison) is tested in test
 from __future__ import annotations
 
 import secrets
-import subprocess
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -21,7 +19,7 @@ from project.db.postgresql.base import DatabaseWrapper
 from project.settings.environment import env_database
 from testsupport.pg import find_pgbouncer, pgbouncer, postgres_cluster
 
-from .conftest import ROOT, clean_environment
+from .conftest import prod_settings_value
 
 MAX_CONNECTIONS = 20
 
@@ -99,23 +97,11 @@ def test_through_a_transaction_pooler_an_iterator_needs_server_side_cursors_off(
 
 @pytest.mark.e2e  # fresh interpreters
 def test_one_environment_key_switches_the_prod_settings_to_transaction_pooling() -> None:
-    code = "from django.conf import settings; print(settings.DATABASES['default']['DISABLE_SERVER_SIDE_CURSORS'])"
     for value, expected in (("true", "True"), ("", "False")):
-        env = clean_environment(
-            DJANGO_SETTINGS_MODULE="project.settings.prod",
-            SECRET_KEY="test-only-" + "k" * 40,
-            ALLOWED_HOSTS="localhost",
+        done = prod_settings_value(
+            "settings.DATABASES['default']['DISABLE_SERVER_SIDE_CURSORS']",
             DATABASE_URL="postgres://app@127.0.0.1:6432/app",
             DATABASE_TRANSACTION_POOLING=value,
-        )
-        done = subprocess.run(
-            [sys.executable, "-c", f"import django; django.setup(); {code}"],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
         )
         assert done.returncode == 0, done.stderr
         assert done.stdout.strip() == expected

@@ -8,7 +8,7 @@ import pytest
 
 from testsupport.stage import seed_stage
 
-from .conftest import clean_environment, run_manage
+from .conftest import clean_environment, lambda_environment, run_manage
 
 
 @pytest.fixture
@@ -17,15 +17,7 @@ def lambda_env(moto_endpoint: str, postgres_url: str) -> dict[str, str]:
     seed_stage("coldstart", "prod", postgres_url)
     seed_stage("coldstart", "staging", postgres_url)
     seed_stage("coldstart", "prod-vpc", postgres_url)
-    return clean_environment(
-        DJANGO_SETTINGS_MODULE="project.settings.aws_lambda",
-        AWS_ENDPOINT_URL=moto_endpoint,
-        PROJECT="coldstart",
-        STAGE="prod",
-        BOOTSTRAP_BUNDLE="config",
-        BOOTSTRAP_SECRETS="database",
-        BOOTSTRAP_REQUIRED="SECRET_KEY,ALLOWED_HOSTS,DATABASE_URL",
-    )
+    return lambda_environment(moto_endpoint, app="coldstart", stage="prod")
 
 
 def test_prod_passes_check_deploy_with_config_from_the_bootstrap(lambda_env: dict[str, str]) -> None:
