@@ -48,9 +48,6 @@ class BundleSecret:
 
         return [fetch]
 
-    def planned_calls(self) -> dict[str, int] | None:
-        return {GET_SECRET_VALUE: 1}
-
 
 class StageSecret:
     """One of ``BOOTSTRAP_SECRETS``: a plain string, a JSON object or an RDS-style secret."""
@@ -64,9 +61,6 @@ class StageSecret:
     def tasks(self, client_for: ClientFor) -> list[Task]:
         client = client_for("secretsmanager")
         return [lambda run: self._entries(get_secret_value(client, self.source.secret_id, run))]
-
-    def planned_calls(self) -> dict[str, int] | None:
-        return {GET_SECRET_VALUE: 1}
 
     def _entries(self, answer: dict[str, Any]) -> list[Entry]:
         if isinstance(answer.get("SecretString"), str):

@@ -1,8 +1,8 @@
 """What a stage's configuration is read from: one interface for every layout.
 
-A source knows its label, the AWS calls it needs (as independent tasks that
-may run concurrently) and how the answers map to entries, and it verifies
-that every answer holds everything it asked for: an answer of HTTP 200 that
+A source knows its label, the IAM action its calls need, its AWS work (as
+independent tasks that may run concurrently) and how the answers map to
+entries, and it verifies that every answer holds everything it asked for: an answer of HTTP 200 that
 lacks a requested name, a page or a field is an error naming the call, never
 a smaller configuration. :func:`sources_for` turns a stage's settings into its
 sources; the cold-start load, ``refresh`` and ``check`` all use it.
@@ -30,10 +30,6 @@ class Source(Protocol):
 
     def tasks(self, client_for: ClientFor) -> list[Task]:
         """The source's AWS work, split into tasks that can run concurrently."""
-        ...
-
-    def planned_calls(self) -> dict[str, int] | None:
-        """AWS calls one load makes, by IAM action; None when only AWS's answers tell (pages)."""
         ...
 
 

@@ -16,7 +16,6 @@ parameter or as invalid (then the load fails naming it). Anything else is a
 from __future__ import annotations
 
 import json
-import math
 import os
 from functools import partial
 from pathlib import Path
@@ -59,9 +58,6 @@ class ParametersByPath:
 
         return [fetch]
 
-    def planned_calls(self) -> dict[str, int] | None:
-        return None
-
 
 class ParametersByName:
     """The manifest's names, ceil(N/10) concurrent ``GetParameters`` calls; every name must exist."""
@@ -78,9 +74,6 @@ class ParametersByName:
         client = client_for("ssm")
         size = GET_PARAMETERS_BATCH
         return [self._batch(client, self.names[i : i + size]) for i in range(0, len(self.names), size)]
-
-    def planned_calls(self) -> dict[str, int] | None:
-        return {BY_NAME: math.ceil(len(self.names) / GET_PARAMETERS_BATCH)}
 
     def _batch(self, client: Any, names: list[str]) -> Task:
         def fetch(run: LoadRun) -> list[Entry]:
