@@ -40,6 +40,7 @@ __all__ = [
     "bundle_entries",
     "check_not_reserved",
     "expand_secret",
+    "json_object",
     "secret_entries",
     "ssm_entries",
     "ssm_env_key",
@@ -141,7 +142,7 @@ def ssm_entries(parameters: Iterable[tuple[str, str]], path: str, label: str) ->
 
 def bundle_entries(secret_string: str, label: str) -> list[Entry]:
     """A bundle: a JSON object whose keys are exported exactly as written."""
-    fields = _json_object(secret_string, label, what="a bundle")
+    fields = json_object(secret_string, label, what="a bundle")
     if fields is None:
         raise SecretFormatError(f"{label} is a bundle, so it must hold a JSON object of KEY: value")
     entries: list[Entry] = []
@@ -157,7 +158,7 @@ def bundle_entries(secret_string: str, label: str) -> list[Entry]:
 
 def secret_entries(secret_string: str, prefix: str, label: str) -> list[Entry]:
     """The entries one secret's SecretString yields (plain string, JSON object, RDS-style)."""
-    fields = _json_object(secret_string, label, what="a secret")
+    fields = json_object(secret_string, label, what="a secret")
     if fields is None:
         if not prefix:
             raise SecretFormatError(f"{label} is a plain string, so it needs a key prefix (PREFIX=id)")
@@ -183,7 +184,7 @@ def expand_secret(secret_string: str, prefix: str, label: str) -> dict[str, str]
     return merge(secret_entries(secret_string, prefix, label)).values
 
 
-def _json_object(text: str, label: str, *, what: str) -> dict[str, Any] | None:
+def json_object(text: str, label: str, *, what: str) -> dict[str, Any] | None:
     """The JSON object ``text`` holds; None for a plain string (one not starting with '{')."""
     if not text.lstrip().startswith("{"):
         return None

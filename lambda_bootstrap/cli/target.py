@@ -28,7 +28,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
 from ..errors import BootstrapError, InvalidKeyError, SecretFormatError, shown_name
-from ..keys import ENV_KEY, bundle_entries, expand_secret, ssm_env_key
+from ..keys import ENV_KEY, bundle_entries, expand_secret, json_object, ssm_env_key
 from ..merge import merge
 from ..settings import SecretSource
 from .aws import Aws, SsmParameter
@@ -215,11 +215,9 @@ class SecretTarget:
 
 
 def _json_object(text: str, label: str) -> dict[str, Any]:
-    try:
-        fields = json.loads(text)
-    except ValueError:
-        raise SecretFormatError(f"{label} does not hold a JSON object: push writes JSON objects only") from None
-    if not isinstance(fields, dict):
+    """The secret's fields, parsed by the loader's own rules (a field given twice is refused there too)."""
+    fields = json_object(text, label, what="a secret")
+    if fields is None:
         raise SecretFormatError(f"{label} does not hold a JSON object: push writes JSON objects only")
     return fields
 

@@ -260,6 +260,8 @@ def _convention_problem(key: str, value: str) -> str | None:
     if key.endswith("_JSON"):
         try:
             json.loads(value)
+        except RecursionError:
+            return f"{key} (JSON, by its name): nested too deeply to read"
         except ValueError as exc:
             line, column = getattr(exc, "lineno", "?"), getattr(exc, "colno", "?")
             return f"{key} (JSON, by its name): does not parse (line {line}, column {column})"

@@ -138,3 +138,10 @@ def test_a_key_another_source_produces_is_refused_and_may_be_pruned(tmp_path: Pa
     assert code == 0, text
     stored = json.loads(account.secrets.get_secret_value(SecretId="coldstart/prod/config")["SecretString"])
     assert "DATABASE_URL" not in stored
+
+
+def test_json_nested_too_deeply_is_refused_not_a_crash(tmp_path: Path, account: FakeAccount) -> None:
+    seed_stage("coldstart", "prod", DATABASE_URL)
+    code, text = push(tmp_path, "FEATURES_JSON=" + "[" * 100_000 + "\n")
+    assert code == 2
+    assert "FEATURES_JSON (JSON, by its name): nested too deeply to read" in text
