@@ -169,7 +169,7 @@ def test_the_systemd_unit_verifies(tmp_path: Path) -> None:
     )
     assert (result.returncode, result.stdout + result.stderr) == (0, "")
     exec_start = systemd_unit()["ExecStart"]
-    assert exec_start.startswith("/opt/coldstart/venv/bin/python -m lambda_bootstrap exec ${STAGE} -- ")
+    assert exec_start.startswith("/opt/coldstart/venv/bin/lambda-bootstrap exec ${STAGE} -- ")
 
 
 # -- the commands, run: a laptop's migrate, then each host's web process ----------------------------

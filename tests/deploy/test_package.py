@@ -67,7 +67,8 @@ def test_package_holds_no_secret_value(lambda_package: Path, entries: list[zipfi
         settings = archive.read("zappa_settings.py").decode()
     assert (
         "ENVIRONMENT_VARIABLES={'AWS_REGION': 'us-east-1', 'BOOTSTRAP_BUNDLE': 'config', "
-        "'BOOTSTRAP_SECRETS': 'database', 'BOOTSTRAP_REQUIRED': 'SECRET_KEY,ALLOWED_HOSTS,DATABASE_URL'}"
+        "'BOOTSTRAP_SECRETS': 'database', 'BOOTSTRAP_REQUIRED': 'SECRET_KEY,ALLOWED_HOSTS,DATABASE_URL', "
+        "'BOOTSTRAP_RESERVED': 'DJANGO_STAGE_SETTINGS'}"
     ) in settings.splitlines()
     assert "REMOTE_ENV" not in settings
 
