@@ -94,3 +94,12 @@ def test_unknown_engine_and_bad_port_are_errors() -> None:
 def test_field_names_that_cannot_be_keys_are_named() -> None:
     with pytest.raises(ConfigurationError, match="'api-key'"):
         expand_secret('{"api-key": "v"}', "X", "x")
+
+
+def test_a_long_valid_key_is_shown_and_only_a_name_that_cannot_be_a_key_is_hidden() -> None:
+    from lambda_bootstrap.rules import shown_name
+
+    assert shown_name("DJANGO_ALGOLIA_EXCLUDED_LOCAL_INDEX_NAMES") == "DJANGO_ALGOLIA_EXCLUDED_LOCAL_INDEX_NAMES"
+    assert shown_name("db-host") == "db-host"
+    assert "not shown" in shown_name("dGhpcyBpcyBhIHNlY3JldCB2YWx1ZQ==")
+    assert "not shown" in shown_name("Mixed-Case-Token-9fA2")

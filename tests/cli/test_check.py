@@ -237,3 +237,11 @@ def test_database_fails_an_iam_stage_that_cannot_connect_naming_keys_only(
     assert "result: FAIL" in result.out
     for value in ("db.internal.example", "c9akciq32xyz", "someone_else", "Stored-Pa55"):
         assert value not in result.text
+
+
+def test_a_required_key_that_only_looks_set_fails_as_the_cold_start_fails_it(seeded: FakeAccount) -> None:
+    update_bundle("coldstart", "prod", {"ALLOWED_HOSTS": " \u200b"})
+    result = run("check", "prod", "--settings", SETTINGS)
+    assert result.code == 1
+    assert check_lines(result.out)["required"] == "FAIL"
+    assert "missing or blank: ALLOWED_HOSTS" in result.out

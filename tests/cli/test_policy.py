@@ -9,6 +9,7 @@ import pytest
 
 from lambda_bootstrap_cli.policy import policy_text, stage_policy
 from lambda_bootstrap_cli.stage import load_stage
+from testsupport.account import FakeAccount
 
 from .tooling import run
 
@@ -130,3 +131,37 @@ def test_an_incomplete_iam_declaration_stops_the_command_naming_the_key(
     assert result.code == 2
     assert named in result.err
     assert "prx-1" not in result.err
+
+
+def test_the_apps_own_grants_count_as_the_apps_and_check_passes_them(project: Path, account: FakeAccount) -> None:
+    """xray_tracing's grants go into the file; extra_permissions stay where Zappa adds them at deploy."""
+    settings = json.loads((project / "zappa_settings.json").read_text(encoding="utf-8"))
+    bucket = {"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": "arn:aws:s3:::shop-media/*"}
+    settings["prod"].update(xray_tracing=True, extra_permissions=[bucket], attach_policy="deploy/iam/prod.json")
+    (project / "zappa_settings.json").write_text(json.dumps(settings), encoding="utf-8")
+    printed = run("policy", "prod")
+    document = json.loads(printed.out)
+    sids = [statement["Sid"] for statement in document["Statement"]]
+    assert sids[-1] == "AppXrayTracing" and "xray:PutTraceSegments" in document["Statement"][-1]["Action"]
+    assert "s3:GetObject" not in printed.out  # Zappa appends extra_permissions itself
+    assert "the app's: AppXrayTracing, 1 extra_permissions statement(s)" in printed.err
+    assert "the bootstrap's grants: BootstrapReadStageParameters, BootstrapReadStageSecrets" in printed.err
+    (project / "deploy" / "iam").mkdir(parents=True)
+    (project / "deploy" / "iam" / "prod.json").write_text(printed.out, encoding="utf-8")
+    assert "PASS  policy-file" in run("check", "prod").out
+
+
+def test_a_customer_managed_key_narrows_decrypt_to_that_key(project: Path) -> None:
+    settings = json.loads((project / "zappa_settings.json").read_text(encoding="utf-8"))
+    for key, resource in (
+        ("arn:aws:kms:us-east-1:111122223333:key/1234abcd", "arn:aws:kms:us-east-1:111122223333:key/1234abcd"),
+        ("1234abcd-12ab-34cd-56ef-1234567890ab", "arn:aws:kms:us-east-1:*:key/1234abcd-12ab-34cd-56ef-1234567890ab"),
+        ("alias/shop-prod", "arn:aws:kms:us-east-1:*:key/*"),
+    ):
+        settings["prod"]["lambda_bootstrap"] = {"kms_key": key}
+        (project / "zappa_settings.json").write_text(json.dumps(settings), encoding="utf-8")
+        decrypt = stage_policy(load_stage("prod"))["Statement"][-1]
+        assert decrypt["Action"] == ["kms:Decrypt"] and decrypt["Resource"] == resource
+        assert decrypt["Condition"]["StringEquals"]["kms:ViaService"]  # through SSM / Secrets Manager only
+        if key.startswith("alias/"):
+            assert decrypt["Condition"]["ForAnyValue:StringEquals"] == {"kms:ResourceAliases": "alias/shop-prod"}

@@ -10,6 +10,8 @@ import pytest
 from lambda_bootstrap_cli.errors import ToolError
 from lambda_bootstrap_cli.stage import load_stage, resolve_extends
 
+from .tooling import run
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -59,5 +61,31 @@ def test_missing_settings_file_and_stage_without_sources(tmp_path: Path) -> None
         load_stage("prod", str(tmp_path / "zappa_settings.json"))
     bare = tmp_path / "bare.json"
     bare.write_text(json.dumps({"prod": {"project_name": "x", "aws_region": "eu-west-1"}}), encoding="utf-8")
-    with pytest.raises(ToolError, match="declares no source"):
+    with pytest.raises(ToolError, match="declares no source: set BOOTSTRAP_BUNDLE") as raised:
         load_stage("prod", str(bare))
+    assert "lambda-bootstrap init prod" in str(raised.value)  # the recommended layout first, and how to get it
+
+
+@pytest.mark.parametrize(
+    ("stages", "message"),
+    [
+        ({"prod": {"environment_variables": "BOOTSTRAP_BUNDLE=config"}}, "environment_variables must be a JSON object"),
+        ({"prod": {"environment_variables": {"BOOTSTRAP_BUNDLE": 1}}}, "values must be strings: BOOTSTRAP_BUNDLE"),
+        ({"prod": {"extends": ["staging"]}, "staging": {}}, "extends must name a stage (a string)"),
+        ({"prod": None}, "must be a JSON object of settings"),
+        ({"prod": {"extends": "base"}, "base": 7}, "stage 'prod' extends 'base' in"),
+        ({"prod": {"lambda_bootstrap": {"schema": 3}}}, "lambda_bootstrap values must be non-empty strings"),
+        (
+            {"prod": {"lambda_bootstrap": {"shema": "x:Y"}}},
+            "lambda_bootstrap knows ['kms_key', 'schema'], not ['shema']",
+        ),
+        ({"prod": {"extra_permissions": {"Effect": "Allow"}}}, "extra_permissions must be a JSON list"),
+        ([], "must hold a JSON object of stages"),
+    ],
+)
+def test_any_malformed_settings_file_is_one_line_and_exit_2(project: Path, stages: object, message: str) -> None:
+    (project / "zappa_settings.json").write_text(json.dumps(stages), encoding="utf-8")
+    result = run("check", "prod")
+    assert result.code == 2
+    assert message in result.err
+    assert "Traceback" not in result.err and len(result.err.strip().splitlines()) == 1
