@@ -85,8 +85,8 @@ def test_ssm_and_secret_flags_pick_the_other_targets(stages: Path, account: Fake
     assert ssm_values(account) == {f"{PATH}SECRET_KEY": ("SecureString", SECRET)}
     twice = run("push", "moving", "--from", env, "--yes", "--secret", "config")
     assert twice.code == 2  # the SSM path produces SECRET_KEY already: two producers would stop the cold start
-    both = f"produced by both secretsmanager:{BUNDLE} key SECRET_KEY and ssm:{PATH}SECRET_KEY"
-    assert f"environment key SECRET_KEY is {both}" in twice.err
+    producers = f"produced by both secretsmanager:{BUNDLE} key SECRET_KEY and ssm:{PATH}SECRET_KEY"
+    assert f"environment key SECRET_KEY is {producers}" in twice.err
     account.ssm.delete_parameter(Name=f"{PATH}SECRET_KEY")
     by_name = run("push", "moving", "--from", env, "--yes", "--secret", "config")
     assert by_name.code == 0, by_name.err

@@ -27,6 +27,7 @@ from ..errors import ToolError
 from ..stage import Stage, load_stage
 from ..target import BundleTarget
 from ..writing import NOTHING_TO_WRITE, write_values
+from . import shared
 from .shared import Commands
 
 __all__ = ["migrate", "register"]
@@ -37,9 +38,7 @@ def register(commands: Commands, common: argparse.ArgumentParser) -> None:
         "migrate", parents=[common], help="move the stage's SSM parameters into its bundle (values stay in memory)"
     )
     parser.add_argument("--path", metavar="/APP/STAGE/", help="the SSM path to read (default: BOOTSTRAP_SSM_PATH)")
-    parser.add_argument("--yes", action="store_true", help="do not ask before writing")
-    parser.add_argument("--dry-run", action="store_true", help="show what would change; write nothing")
-    parser.add_argument("--prune", action="store_true", help="also delete bundle keys that are not in SSM")
+    shared.add_write_options(parser, prune="also delete bundle keys that are not in SSM", roll=False)
     parser.set_defaults(run=run)
 
 

@@ -34,10 +34,7 @@ def register(commands: Commands, common: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--from", dest="dotenv", required=True, metavar=".env.STAGE", help="the file to push")
     shared.add_target_options(parser, "write")
-    parser.add_argument("--yes", action="store_true", help="do not ask before writing")
-    parser.add_argument("--dry-run", action="store_true", help="show what would change; write nothing")
-    parser.add_argument("--prune", action="store_true", help="also delete keys that are in AWS but not in the file")
-    parser.add_argument("--roll", action="store_true", help="then roll the stage (see roll), so it uses the values now")
+    shared.add_write_options(parser, prune="also delete keys that are in AWS but not in the file")
     parser.set_defaults(run=run)
 
 
@@ -53,9 +50,7 @@ def run(args: argparse.Namespace, console: Console) -> int:
         settings_file=args.settings,
         console=console,
     )
-    if code != 0 or not args.roll or args.dry_run:
-        return code
-    return shared.then_roll(args.stage, args.settings, console)
+    return shared.roll_after(code, args, console)
 
 
 def push(

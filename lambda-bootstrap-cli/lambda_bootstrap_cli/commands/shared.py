@@ -9,7 +9,7 @@ from lambda_bootstrap.errors import BootstrapError
 
 from ..console import Console
 
-__all__ = ["Commands", "add_target_options", "then_roll"]
+__all__ = ["Commands", "add_target_options", "add_write_options", "roll_after", "then_roll"]
 
 if TYPE_CHECKING:  # what each command's register() adds itself to (generic only to type checkers)
     Commands = argparse._SubParsersAction[argparse.ArgumentParser]
@@ -23,6 +23,25 @@ def add_target_options(command: argparse.ArgumentParser, verb: str) -> None:
     where = command.add_mutually_exclusive_group()
     where.add_argument("--secret", metavar="NAME", help=f"{verb} the fields of this stage secret instead")
     where.add_argument("--ssm", action="store_true", help=f"{verb} the stage's SSM path even though it has a bundle")
+
+
+def add_write_options(command: argparse.ArgumentParser, *, prune: str | None = None, roll: bool = True) -> None:
+    """What every writing command takes: ``--yes``, ``--dry-run``, maybe ``--prune`` and ``--roll``."""
+    command.add_argument("--yes", action="store_true", help="do not ask before writing")
+    command.add_argument("--dry-run", action="store_true", help="show what would change; write nothing")
+    if prune is not None:
+        command.add_argument("--prune", action="store_true", help=prune)
+    if roll:
+        command.add_argument(
+            "--roll", action="store_true", help="then roll the stage (see roll), so it uses the values now"
+        )
+
+
+def roll_after(code: int, args: argparse.Namespace, console: Console) -> int:
+    """A writing command's exit status, after ``--roll`` when the write landed (a dry run rolls nothing)."""
+    if code != 0 or not getattr(args, "roll", False) or args.dry_run:
+        return code
+    return then_roll(args.stage, args.settings, console)
 
 
 def then_roll(stage_name: str, settings_file: str | None, console: Console) -> int:

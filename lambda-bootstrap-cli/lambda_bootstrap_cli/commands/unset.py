@@ -28,9 +28,7 @@ def register(commands: Commands, common: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("keys", nargs="+", metavar="KEY", help="a key to delete")
     shared.add_target_options(parser, "delete from")
-    parser.add_argument("--yes", action="store_true", help="do not ask before writing")
-    parser.add_argument("--dry-run", action="store_true", help="show what would change; write nothing")
-    parser.add_argument("--roll", action="store_true", help="then roll the stage (see roll), so it uses the values now")
+    shared.add_write_options(parser)
     parser.set_defaults(run=run)
 
 
@@ -45,9 +43,7 @@ def run(args: argparse.Namespace, console: Console) -> int:
         settings_file=args.settings,
         console=console,
     )
-    if code != 0 or not args.roll or args.dry_run:
-        return code
-    return shared.then_roll(args.stage, args.settings, console)
+    return shared.roll_after(code, args, console)
 
 
 def unset(

@@ -21,18 +21,19 @@ from urllib.parse import urlsplit
 import boto3
 import psycopg2
 import pytest
-from django.db import OperationalError, connections
+from django.db import OperationalError
 from psycopg2 import sql
 
 from lambda_bootstrap import rds_auth
-from lambda_bootstrap.django import parse_database_url
-from lambda_bootstrap.django.postgresql.base import DatabaseWrapper
+from lambda_bootstrap.django import BACKEND, database, parse_database_url
 from lambda_bootstrap.django.postgresql.iam import check_iam_settings
 from lambda_bootstrap.errors import ConfigurationError
 from testsupport.clocks import SigningClocks
 from testsupport.django_project import prod_settings_value
 from testsupport.leaks import assert_nothing_leaked
 from testsupport.pg import current_user, record_connections
+
+from .conftest import Keys
 
 HOST = "shop-db.c9akciq32xyz.us-east-1.rds.amazonaws.com"
 
@@ -68,29 +69,13 @@ def iam_role(postgres_url: str, clocks: SigningClocks) -> Iterator[IamRole]:
 
 
 @pytest.fixture
-def stage(iam_role: IamRole, monkeypatch: pytest.MonkeyPatch, django_db_blocker: Any) -> Iterator[Callable[[], Any]]:
+def stage(iam_role: IamRole, monkeypatch: pytest.MonkeyPatch, open_database: Any) -> Callable[[], Any]:
     """The stage's environment (no password in DATABASE_URL) and a connection built as prod.py builds it."""
     url = f"postgres://{iam_role.name}@{HOST}:{iam_role.port}/postgres?hostaddr=127.0.0.1&sslmode=disable"
     monkeypatch.setenv("DATABASE_URL", url)
     monkeypatch.setenv("DATABASE_IAM_AUTH", "true")
     monkeypatch.setenv("AWS_REGION", "us-east-1")
-    opened: list[DatabaseWrapper] = []
-
-    def connect() -> DatabaseWrapper:
-        entry = {
-            **parse_database_url(os.environ["DATABASE_URL"], "DATABASE_URL"),
-            "ENGINE": "lambda_bootstrap.django.postgresql",
-            "IAM_AUTH": True,
-        }
-        check_iam_settings(entry)
-        config = connections.configure_settings({"default": entry})
-        opened.append(DatabaseWrapper(config["default"], alias="iam"))
-        return opened[-1]
-
-    with django_db_blocker.unblock():
-        yield connect
-        for wrapper in opened:
-            wrapper.close()
+    return lambda: open_database(database(Keys.DATABASE_URL, iam_auth=True), "iam")
 
 
 @pytest.fixture
@@ -150,23 +135,17 @@ def test_a_stale_token_is_refused_by_the_server_so_the_check_above_is_real(
     ],
 )
 def test_bad_iam_settings_stop_the_settings_and_the_backend_naming_the_key(
-    iam_role: IamRole, monkeypatch: pytest.MonkeyPatch, change: dict[str, str], names: list[str], django_db_blocker
+    iam_role: IamRole, monkeypatch: pytest.MonkeyPatch, change: dict[str, str], names: list[str], open_database: Any
 ) -> None:
     host = change.get("host", HOST)
     auth = f"{iam_role.name}:{change['password']}" if "password" in change else iam_role.name
     monkeypatch.setenv("DATABASE_URL", f"postgres://{auth}@{host}:{iam_role.port}/postgres?hostaddr=127.0.0.1")
     monkeypatch.setenv("AWS_REGION", change.get("AWS_REGION", "us-east-1"))
-    entry = {
-        **parse_database_url(os.environ["DATABASE_URL"], "DATABASE_URL"),
-        "ENGINE": "lambda_bootstrap.django.postgresql",
-        "IAM_AUTH": True,
-    }
-
     with pytest.raises(ConfigurationError) as at_settings:
-        check_iam_settings(entry)
-    config = connections.configure_settings({"default": entry})
-    with django_db_blocker.unblock(), pytest.raises(ConfigurationError) as at_connect:
-        DatabaseWrapper(config["default"], alias="iam").ensure_connection()
+        database(Keys.DATABASE_URL, iam_auth=True)  # as the settings build it, at import
+    entry = {**parse_database_url(os.environ["DATABASE_URL"], "DATABASE_URL"), "ENGINE": BACKEND, "IAM_AUTH": True}
+    with pytest.raises(ConfigurationError) as at_connect:
+        open_database(entry, "iam").ensure_connection()  # the backend checks again at each new connection
 
     for raised in (at_settings, at_connect):
         message = str(raised.value)

@@ -21,18 +21,20 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import boto3
-import dj_database_url
 import psycopg2
 import pytest
-from django.db import OperationalError, connections
+from django.db import OperationalError
 from moto import mock_aws
 from psycopg2 import sql
 
 import lambda_bootstrap
+from lambda_bootstrap.django import database
 from lambda_bootstrap.django.postgresql.base import DatabaseWrapper
 from testsupport.leaks import assert_nothing_leaked
 from testsupport.pg import current_user, record_connections
 from testsupport.stage import database_secret
+
+from .conftest import Keys
 
 SECRET_ID = "coldstart/prod/database"
 ALIAS = "rotation"
@@ -99,21 +101,14 @@ def put_secret(client: Any, role: Role, password: str) -> None:
 
 
 @pytest.fixture
-def warm_container(secrets_manager: Any, django_db_blocker: Any) -> Iterator[Callable[[], DatabaseWrapper]]:
+def warm_container(secrets_manager: Any, open_database: Any) -> Callable[[], DatabaseWrapper]:
     """Cold start (bootstrap), then a connection like Django's default one, as the role."""
-    opened: list[DatabaseWrapper] = []
 
     def start() -> DatabaseWrapper:
         lambda_bootstrap.load()
-        parsed = dict(dj_database_url.parse(os.environ["DATABASE_URL"]))
-        config = connections.configure_settings({"default": {**parsed, "ENGINE": "lambda_bootstrap.django.postgresql"}})
-        opened.append(DatabaseWrapper(config["default"], alias=ALIAS))
-        return opened[-1]
+        return open_database(database(Keys.DATABASE_URL), ALIAS)
 
-    with django_db_blocker.unblock():
-        yield start
-        for wrapper in opened:
-            wrapper.close()
+    return start
 
 
 @pytest.fixture
