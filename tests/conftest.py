@@ -117,12 +117,10 @@ _E2E_FIXTURES = frozenset({"moto_server", "postgres_url", "e2e_database_url"})
 _E2E_FOLDERS = ("deploy",)
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    tests = Path(__file__).parent
-    for item in items:
-        folder = item.path.relative_to(tests).parts[0]
-        if folder in _E2E_FOLDERS or _E2E_FIXTURES & set(getattr(item, "fixturenames", ())):
-            item.add_marker(pytest.mark.e2e)
+def pytest_itemcollected(item: pytest.Item) -> None:
+    folder = item.path.relative_to(Path(__file__).parent).parts[0]
+    if folder in _E2E_FOLDERS or _E2E_FIXTURES & set(getattr(item, "fixturenames", ())):
+        item.add_marker(pytest.mark.e2e)
 
 
 @pytest.fixture(scope="session")
