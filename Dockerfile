@@ -6,14 +6,19 @@
 #   docker build -t coldstart .
 #   docker run -e STAGE=prod -p 8000:8000 coldstart        (AWS credentials: the task or instance role)
 
-FROM python:3.11-slim AS build
-# Runtime requirements only: requirements-container.txt is the Lambda's requirements.txt plus gunicorn.
-COPY requirements.txt requirements-container.txt /tmp/requirements/
+FROM python:3.13-slim AS build
+# The Lambda's requirements (the runtime library, editable from /app as the project installs it),
+# the operator tool for `exec`, and gunicorn: requirements-container.txt.
+WORKDIR /app
+COPY pyproject.toml requirements.txt requirements-tool.txt requirements-container.txt ./
+COPY lambda_bootstrap/ lambda_bootstrap/
+COPY lambda-bootstrap-cli/ lambda-bootstrap-cli/
+COPY docs/library.md docs/library.md
 RUN python -m venv /venv \
     && /venv/bin/pip install --no-cache-dir --disable-pip-version-check \
-        -r /tmp/requirements/requirements-container.txt
+        -r requirements-container.txt
 
-FROM python:3.11-slim AS runtime
+FROM python:3.13-slim AS runtime
 ENV PATH="/venv/bin:${PATH}" \
     PYTHONUNBUFFERED=1 \
     PYTHONDONTWRITEBYTECODE=1
@@ -23,7 +28,7 @@ COPY --from=build /venv /venv
 WORKDIR /app
 # .dockerignore lets in only the code, zappa_settings.json and these files: never a .env.
 COPY . .
-RUN python -m compileall -q lambda_bootstrap project deploy/web
+RUN python -m compileall -q lambda_bootstrap lambda-bootstrap-cli project deploy/web
 USER 10001:10001
 EXPOSE 8000
 ENTRYPOINT ["/app/deploy/web/entrypoint.sh"]

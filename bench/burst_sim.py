@@ -200,33 +200,26 @@ RECOMMENDED = Policy(
 
 
 def library_policy() -> Policy:
-    """The policy ``lambda_bootstrap.retry`` implements, from its own constants.
+    """The policy ``lambda_bootstrap.retry`` implements: its back-off constants, read from it.
 
-    ``retry.RETRY_UNTIL_DEADLINE`` and ``retry.BACKOFF_FITS_DEADLINE`` say which
-    rules it runs; without the first, an attempt cap and no cancel (as before).
+    Its rules are fixed there (``LoadRun.backoff``, ``call_aws``): throttling is retried
+    until the deadline, a wait is fitted to what is left of it, and a failed load cancels
+    its other calls.
     """
     from lambda_bootstrap import retry
 
     base, cap = retry.BACKOFF_BASE, retry.BACKOFF_CAP
-    fit = retry.BACKOFF_FITS_DEADLINE
-    if not retry.RETRY_UNTIL_DEADLINE:
-        return replace(
-            BEFORE,
-            name=f"library: full jitter {base:g}/{cap:g} s, {_LIBRARY.max_attempts} attempts, no cancel",
-            base=base,
-            cap=cap,
-            max_attempts=_LIBRARY.max_attempts,
-        )
-    fitted = ", fit the deadline" if fit else ""
     return Policy(
-        f"library: full jitter {base:g}/{cap:g} s, until the deadline{fitted}", base=base, cap=cap, fit_deadline=fit
+        f"library: full jitter {base:g}/{cap:g} s, until the deadline, fit the deadline",
+        base=base,
+        cap=cap,
+        fit_deadline=True,
     )
 
 
 def after_policy() -> Policy:
-    """The "after" of the tables: the library's policy once it retries until the deadline, else the recommended one."""
-    library = library_policy()
-    return library if library.max_attempts is None else RECOMMENDED
+    """The "after" of the tables: the library's policy."""
+    return library_policy()
 
 
 CANDIDATES = (

@@ -1,4 +1,4 @@
-"""What ``python -m lambda_bootstrap exec`` adds over calling ``load()`` in the process itself.
+"""What ``lambda-bootstrap exec`` adds over calling ``load()`` in the process itself.
 
 ``bin/bench exec`` (or ``.venv/bin/python -m bench.exec_overhead``) starts
 moto's server, seeds one stage (N SSM parameters and one RDS-style database
@@ -9,7 +9,7 @@ first line runs with every value in its environment:
 
 - ``load()``: ``python -c "import lambda_bootstrap; lambda_bootstrap.load(); ..."``,
   what the Lambda's settings module does at cold start;
-- ``exec``: ``python -m lambda_bootstrap exec STAGE -- python -c "..."``: the
+- ``exec``: ``lambda-bootstrap exec STAGE -- python -c "..."``: the
   CLI reads zappa_settings.json, runs the same ``load()``, then ``execvpe``
   starts the command's own interpreter. Its first line is the ready point.
 

@@ -24,7 +24,7 @@ __all__ = ["main"]
 CHILD = """
 import json, time
 from lambda_bootstrap import clients, rds_auth
-clients.get_client("ssm")  # the bootstrap's first client, made at cold start anyway
+clients.default_clients("ssm")  # the bootstrap's first client, made at cold start anyway
 target = rds_auth.iam_auth_target(
     "app.proxy-abc123.us-east-1.rds.amazonaws.com", 5432, "app_user", {"AWS_REGION": "us-east-1"}
 )

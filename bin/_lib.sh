@@ -17,11 +17,12 @@ find_python() {
 }
 
 # ensure_venv DIR REQUIREMENTS...: create DIR and install, unless its stamp matches.
+# The stamp covers the packages' own pyproject.toml too (their dependencies; code is editable).
 ensure_venv() {
     local dir=$1
     shift
     local stamp python
-    stamp=$(cat "$@" | sha256sum | cut -d' ' -f1)
+    stamp=$(cat "$@" pyproject.toml lambda-bootstrap-cli/pyproject.toml | sha256sum | cut -d' ' -f1)
     if [ -x "$dir/bin/python" ] && [ "$(cat "$dir/.requirements-stamp" 2>/dev/null)" = "$stamp" ]; then
         return 0
     fi
@@ -42,9 +43,9 @@ ensure_venv() {
 
 # ensure_project_venvs: the two virtualenvs every command shares, always from the same
 # files (one stamp each, so no command rebuilds what another just made): .venv with
-# the test tools, .venv-runtime with only what the Lambda package carries.
+# the test tools and the operator tool, .venv-runtime with only what the Lambda package carries.
 ensure_project_venvs() {
-    ensure_venv .venv requirements-dev.txt requirements.txt requirements-container.txt
+    ensure_venv .venv requirements-dev.txt requirements.txt requirements-tool.txt requirements-container.txt
     ensure_venv .venv-runtime requirements.txt
 }
 

@@ -25,6 +25,7 @@ import subprocess
 import sys
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 __all__ = ["UntrackedFilesError", "refuse_untracked_files", "untracked_packaged_files"]
 
@@ -72,20 +73,24 @@ def untracked_packaged_files(folder: Path) -> list[str] | None:
 
 
 def _exclude_patterns(folder: Path) -> list[str]:
-    """Zappa's own patterns, and those that every stage (its ``extends`` resolved) excludes."""
+    """Zappa's own patterns, and those that every stage (its ``extends`` resolved by Zappa itself) excludes."""
+    from zappa.cli import ZappaCLI
     from zappa.core import ZIP_EXCLUDES
-
-    from lambda_bootstrap.cli.stage import resolve_extends
-    from lambda_bootstrap.errors import BootstrapError
 
     try:
         stages = json.loads((folder / "zappa_settings.json").read_text(encoding="utf-8"))
-        names = list(stages) if isinstance(stages, dict) else []
-        excludes = [set(map(str, resolve_extends(stages, name).get("exclude") or ())) for name in names]
-    except (OSError, ValueError, BootstrapError):  # no readable settings: Zappa's own patterns only
+        excludes = [set(map(str, _stage_config(ZappaCLI, stages, name).get("exclude") or ())) for name in stages]
+    except Exception:  # no readable settings (Zappa itself will say why): Zappa's own patterns only
         excludes = []
     common = set.intersection(*excludes) if excludes else set()
     return [*ZIP_EXCLUDES, *sorted(common)]
+
+
+def _stage_config(cli_class: Any, stages: dict[str, Any], name: str) -> dict[str, Any]:
+    """A stage's settings with ``extends`` resolved by Zappa's own code (ZappaCLI.stage_config)."""
+    cli = cli_class()
+    cli.zappa_settings, cli.api_stage = stages, name
+    return dict(cli.stage_config)
 
 
 def _bytecode(path: str) -> bool:

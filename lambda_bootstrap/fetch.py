@@ -12,7 +12,7 @@ import queue
 import threading
 from collections.abc import Sequence
 
-from .errors import BootstrapTimeoutError
+from .errors import SourceUnavailableError
 from .merge import Entry
 from .retry import Cancelled, LoadRun
 from .sources import ClientFor, Source, Task
@@ -59,10 +59,11 @@ def fetch_entries(sources: Sequence[Source], client_for: ClientFor, run: LoadRun
         raise first
     if pending:
         labels = ", ".join(sorted({tasks[number][0] for number in pending}))
-        raise BootstrapTimeoutError(
+        raise SourceUnavailableError(
             f"no complete answer from {labels} within the {run.seconds:g} s deadline "
             "(BOOTSTRAP_TIMEOUT); is AWS reachable from here (a Lambda in a VPC: endpoints or a NAT gateway)?",
             resource=labels,
+            timed_out=True,
         )
     return [entry for number in range(len(tasks)) for entry in results[number]]
 

@@ -16,21 +16,20 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Callable, Mapping, MutableMapping
+from collections.abc import Callable, MutableMapping
 from pathlib import Path
 
-from . import clients
-from .clients import Clients
-from .errors import MissingKeysError
+from .clients import Clients, default_clients
+from .errors import ConfigurationError
 from .fetch import fetch_entries
 from .merge import merge
 from .report import ENVIRONMENT, LoadReport
 from .retry import LoadRun
+from .rules import missing_required, stage_values
 from .settings import BootstrapSettings, read_settings
 from .sources import ClientFor, Source, sources_for
-from .values import is_blank
 
-__all__ = ["Bootstrap", "current_report", "load", "refresh", "reset"]
+__all__ = ["Bootstrap", "current_report", "default", "load", "refresh"]
 
 logger = logging.getLogger("lambda_bootstrap")
 
@@ -38,39 +37,38 @@ logger = logging.getLogger("lambda_bootstrap")
 class Bootstrap:
     """One container's configuration: loaded once, cached, refreshed per secret.
 
-    ``client_for`` maps a service name to a boto3 client (default: clients made
-    on first use with the cold path's timeouts); ``clock`` is the monotonic
-    clock of deadlines and TTLs; ``run_factory`` makes each load's
-    :class:`LoadRun` (tests inject one with a fake clock).
+    ``clients`` maps a service name to a boto3 client (default: :class:`.Clients`, made
+    on first use with the cold path's timeouts); ``environ`` is the environment read and
+    written (default ``os.environ``); ``clock`` and ``sleep`` drive deadlines, back-off
+    and TTLs (tests pass a fake clock whose sleep advances it, so no test waits).
     """
 
     def __init__(
         self,
-        client_for: ClientFor | None = None,
+        clients: ClientFor | None = None,
         *,
+        environ: MutableMapping[str, str] | None = None,
         clock: Callable[[], float] = time.monotonic,
-        run_factory: Callable[[BootstrapSettings], LoadRun] | None = None,
+        sleep: Callable[[float], object] | None = None,
     ) -> None:
-        if client_for is None:
-            client_for = Clients()
-        self._own_clients = client_for if isinstance(client_for, Clients) else None
-        self._client_for = client_for
-        self._clock = clock
-        self._run_factory = run_factory or self._default_run
+        self.clients: ClientFor = Clients() if clients is None else clients
+        self.environ: MutableMapping[str, str] = os.environ if environ is None else environ
+        self.clock = clock
+        self.sleep = sleep
         self._lock = threading.Lock()
         self.report: LoadReport | None = None
         self.settings: BootstrapSettings | None = None
         self._sources: list[Source] = []
         self._fetched_at: dict[str, float] = {}  # source label -> clock time of its last fetch
 
-    def load(self, environ: MutableMapping[str, str] | None = None) -> LoadReport:
-        """Load into ``environ`` (default ``os.environ``) once; later calls return the cached report."""
+    def load(self) -> LoadReport:
+        """Load into the environment once; later calls return the cached report."""
         report = self.report
         if report is not None:
             return report
         with self._lock:
             if self.report is None:
-                self.report, self.settings = self._load_once(os.environ if environ is None else environ)
+                self.report, self.settings = self._load_once()
             return self.report
 
     def refresh(self, key: str, *, max_age: float | None = None) -> bool:
@@ -78,7 +76,7 @@ class Bootstrap:
 
         ``max_age`` defaults to ``BOOTSTRAP_SECRET_TTL``; ``0`` forces a fetch. For
         rotation: a warm container whose database password changed calls this on
-        an authentication failure. Returns True when a value in ``os.environ``
+        an authentication failure. Returns True when a value in the environment
         changed. A failed fetch raises, and still restarts the TTL clock. Only
         Secrets Manager secrets refresh (the bundle too); SSM keys and keys kept
         from the environment do not.
@@ -92,20 +90,26 @@ class Bootstrap:
             return False
         ttl = settings.secret_ttl if max_age is None else max_age
         with self._lock:
-            if self._clock() - self._fetched_at.get(label, float("-inf")) < ttl:
+            if self.clock() - self._fetched_at.get(label, float("-inf")) < ttl:
                 return False
             try:
-                values = merge(fetch_entries([source], self._client_for, self._run_factory(settings))).values
+                values = merge(fetch_entries([source], self.clients, self._run(settings))).values
                 # A rotated secret that lost or blanked a required key must not replace a working one.
                 kept = [k for k, origin in report.sources.items() if origin == label]
-                _check_required(settings, {**os.environ, **{k: values.get(k, "") for k in kept}})
+                missing = missing_required(settings.required, {**self.environ, **{k: values.get(k, "") for k in kept}})
+                if missing:
+                    raise ConfigurationError(
+                        f"{label} no longer holds required key(s) {', '.join(missing)} (or they are blank): "
+                        "the values loaded at the cold start stay",
+                        keys=missing,
+                    )
             finally:
                 # A failed attempt counts too: during an outage, TTL-driven refreshes wait
                 # a TTL before trying again instead of stalling every new connection.
-                self._fetched_at[label] = self._clock()
-            changed = [k for k, v in values.items() if report.sources.get(k) == label and os.environ.get(k) != v]
+                self._fetched_at[label] = self.clock()
+            changed = [k for k, v in values.items() if report.sources.get(k) == label and self.environ.get(k) != v]
             for changed_key in changed:
-                os.environ[changed_key] = values[changed_key]
+                self.environ[changed_key] = values[changed_key]
         logger.info("lambda_bootstrap: refreshed %s (%d key(s) changed)", label, len(changed))
         return bool(changed)
 
@@ -116,42 +120,40 @@ class Bootstrap:
             self.settings = None
             self._sources = []
             self._fetched_at.clear()
-            if self._own_clients is not None:
-                self._own_clients.forget()
+            if isinstance(self.clients, Clients):
+                self.clients.forget()
 
-    def _default_run(self, settings: BootstrapSettings) -> LoadRun:
-        return LoadRun(settings.timeout, max_attempts=settings.max_attempts, clock=self._clock)
+    def _run(self, settings: BootstrapSettings) -> LoadRun:
+        return LoadRun(settings.timeout, max_attempts=settings.max_attempts, clock=self.clock, sleep=self.sleep)
 
-    def _load_once(self, environ: MutableMapping[str, str]) -> tuple[LoadReport, BootstrapSettings]:
+    def _load_once(self) -> tuple[LoadReport, BootstrapSettings]:
         started = time.perf_counter()
+        environ = self.environ
         settings = read_settings(environ)
         if not settings.configured:
-            _check_required(settings, environ)
+            stage_values([], environ, settings, log=False)  # BOOTSTRAP_REQUIRED still holds
             logger.debug("lambda_bootstrap: no AWS source configured; using the process environment only")
             return LoadReport(), settings
         root = Path(environ["LAMBDA_TASK_ROOT"]) if environ.get("LAMBDA_TASK_ROOT") else None
         sources = sources_for(settings, root)
-        run = self._run_factory(settings)
-        merged = merge(fetch_entries(sources, self._client_for, run))
-        fetched_at = self._clock()
-        final, kept, overridden = _apply_precedence(merged.values, merged.sources, environ, settings.override)
-        _check_required(settings, final)
-        for key in merged.values:
-            if key not in kept:
-                environ[key] = merged.values[key]
+        run = self._run(settings)
+        values = stage_values(fetch_entries(sources, self.clients, run), environ, settings)
+        fetched_at = self.clock()
+        for key, value in values.exported.items():  # only now: every check has passed
+            environ[key] = value
         self._sources = sources
         self._fetched_at.update(dict.fromkeys(settings.source_labels, fetched_at))
         report = LoadReport(
-            sources={k: (ENVIRONMENT if k in kept else merged.sources[k]) for k in merged.values},
-            kept_from_environment=tuple(sorted(kept)),
-            overridden=tuple(sorted(overridden)),
+            sources={k: (ENVIRONMENT if k in values.kept else label) for k, label in values.sources.items()},
+            kept_from_environment=values.kept,
+            overridden=values.overridden,
             aws_calls=run.stats.calls,
             retries=run.stats.retries,
             seconds=time.perf_counter() - started,
         )
         logger.info(
             "lambda_bootstrap: loaded %d key(s) from %s in %.0f ms (%d AWS call(s), %d retried)",
-            len(merged.values),
+            len(values.sources),
             ", ".join(settings.source_labels),
             report.seconds * 1000,
             report.aws_calls,
@@ -160,37 +162,7 @@ class Bootstrap:
         return report, settings
 
 
-def _apply_precedence(
-    fetched: Mapping[str, str], origin: Mapping[str, str], environ: Mapping[str, str], override: bool
-) -> tuple[dict[str, str], list[str], list[str]]:
-    """The values the process will have, and which keys the environment kept or lost; logs each conflict."""
-    final = dict(environ)
-    kept: list[str] = []
-    overridden: list[str] = []
-    for key, value in fetched.items():
-        if key in environ and environ[key] != value:
-            (overridden if override else kept).append(key)
-            logger.warning(
-                "lambda_bootstrap: %s is set in the environment and in %s; using %s%s",
-                key,
-                origin[key],
-                origin[key] if override else "the process environment",
-                "" if override else " (BOOTSTRAP_OVERRIDE=true makes fetched values win)",
-            )
-            if not override:
-                continue
-        final[key] = value
-    return final, kept, overridden
-
-
-def _check_required(settings: BootstrapSettings, final: Mapping[str, str]) -> None:
-    """Every required key must end up non-empty, whichever side of the precedence supplied it."""
-    missing = [k for k in settings.required if is_blank(final.get(k, ""))]
-    if missing:
-        raise MissingKeysError(missing, settings.source_labels)
-
-
-_default = Bootstrap(clients.default_clients)
+_default = Bootstrap(default_clients)
 
 
 def load() -> LoadReport:
@@ -213,6 +185,6 @@ def refresh(key: str, *, max_age: float | None = None) -> bool:
     return _default.refresh(key, max_age=max_age)
 
 
-def reset() -> None:
-    """Forget the cached load and clients, as a fresh container would (tests, benchmarks)."""
-    _default.reset()
+def default() -> Bootstrap:
+    """The process's own bootstrap, which :func:`load` and :func:`refresh` use."""
+    return _default

@@ -1,6 +1,6 @@
 """The one merge: fetched entries into environment keys, every collision an error.
 
-Used by the cold-start load, by ``refresh`` and by ``check``, across manifest
+Used by the cold-start load (through :func:`.rules.stage_values`), by ``refresh`` and by the tool, across manifest
 batches, pages, sources and the fields of one secret alike, so no path can
 pick one of two values silently: ``token`` and ``TOKEN`` in one secret, two
 SSM names in different batches, an RDS secret's own ``url`` field and the URL
@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from .errors import KeyConflictError, SecretFormatError
+from .errors import ConfigurationError
 from .values import unexportable
 
 __all__ = ["Entry", "Merged", "merge"]
@@ -41,7 +41,7 @@ class Merged:
 
 
 def merge(entries: Iterable[Entry]) -> Merged:
-    """Entries into one mapping; raises one KeyConflictError naming every colliding pair.
+    """Entries into one mapping; raises one ConfigurationError naming every colliding pair.
 
     A value that no process environment can hold (a NUL, a lone surrogate) fails here, before
     anything is exported, so an export can never stop halfway.
@@ -52,7 +52,7 @@ def merge(entries: Iterable[Entry]) -> Merged:
     for entry in entries:
         problem = unexportable(entry.value)
         if problem is not None:
-            raise SecretFormatError(f"{entry.origin} cannot be exported as {entry.key}: {problem}")
+            raise ConfigurationError(f"{entry.origin} cannot be exported as {entry.key}: {problem}", keys=[entry.key])
         earlier = first.get(entry.key)
         if earlier is not None:
             conflicts.append((entry.key, earlier.origin, entry.origin))
@@ -60,5 +60,9 @@ def merge(entries: Iterable[Entry]) -> Merged:
         first[entry.key] = entry
         values[entry.key] = entry.value
     if conflicts:
-        raise KeyConflictError(*conflicts[0], *conflicts[1:])
+        described = "; ".join(f"environment key {k} is produced by both {a} and {b}" for k, a, b in conflicts)
+        raise ConfigurationError(
+            f"{described}; rename one of each pair (the bootstrap never picks one silently)",
+            keys=[key for key, _, _ in conflicts],
+        )
     return Merged(values, {key: entry.source for key, entry in first.items()})

@@ -32,24 +32,13 @@ from typing import TypeVar
 from .errors import (
     AccessDeniedError,
     BootstrapError,
-    BootstrapTimeoutError,
     ConfigurationError,
+    SourceError,
     SourceNotFoundError,
-    SourceRefusedError,
     SourceUnavailableError,
 )
 
-__all__ = [
-    "BACKOFF_BASE",
-    "BACKOFF_CAP",
-    "BACKOFF_FITS_DEADLINE",
-    "RETRY_UNTIL_DEADLINE",
-    "CallStats",
-    "Cancelled",
-    "LoadRun",
-    "backoff",
-    "call_aws",
-]
+__all__ = ["BACKOFF_BASE", "BACKOFF_CAP", "CallStats", "Cancelled", "LoadRun", "backoff", "call_aws"]
 
 T = TypeVar("T")
 
@@ -57,13 +46,10 @@ T = TypeVar("T")
 # attempt n+1 is uniform(0, min(CAP, BASE * 2**(n-1))). Chosen by bench/burst_sim.py under a
 # simulated burst (docs/burst.md): against 0.1/2 s, decorrelated jitter and botocore's adaptive
 # limiter, 0.05/0.5 s brings the most containers up (35 of 35 possible at 40 TPS, N = 100).
+# Throttling is retried until the deadline (no attempt cap), and a wait that would end past the
+# deadline is drawn again within what is left (minus one attempt's time): LoadRun.backoff.
 BACKOFF_BASE = 0.05
 BACKOFF_CAP = 0.5
-# The rules bench/burst_sim.py models the library by: throttling is retried until the deadline
-# (no attempt cap), and a wait that would end past the deadline is drawn again within what is
-# left (minus one attempt's time), so the last seconds of the deadline are used too.
-RETRY_UNTIL_DEADLINE = True
-BACKOFF_FITS_DEADLINE = True
 MIN_ATTEMPT_SECONDS = 0.01  # no round trip to AWS is shorter: below it, no attempt is worth starting
 
 THROTTLING_CODES = frozenset(
@@ -224,12 +210,13 @@ def call_aws(operation: Callable[[], T], *, resource: str, action: str, run: Loa
             ) from last
         wait = run.backoff(attempt, run.clock() - started)
         if wait is None:
-            raise BootstrapTimeoutError(
+            raise SourceUnavailableError(
                 f"{action} on {resource} failed {attempt} times (last: {reason}) and the "
                 f"{run.seconds:g} s deadline leaves no time to retry (BOOTSTRAP_TIMEOUT)",
                 resource=resource,
                 action=action,
                 code=reason,
+                timed_out=True,
             ) from last
         run.wait(wait)
 
@@ -238,10 +225,11 @@ def _check_open(run: LoadRun, resource: str, action: str) -> None:
     if run.cancelled:
         raise Cancelled(f"{action} on {resource} not attempted: the load has already failed")
     if run.remaining() <= 0:
-        raise BootstrapTimeoutError(
+        raise SourceUnavailableError(
             f"{action} on {resource} did not finish within the {run.seconds:g} s deadline (BOOTSTRAP_TIMEOUT)",
             resource=resource,
             action=action,
+            timed_out=True,
         )
 
 
@@ -259,7 +247,7 @@ def _permanent(code: str, status: int, message: str, resource: str, action: str)
             action=action,
             code=code,
         )
-    return SourceRefusedError(
+    return SourceError(
         f"{action} on {resource} was refused: {code or 'no error code'} (not retried: retrying cannot fix it)",
         resource=resource,
         action=action,

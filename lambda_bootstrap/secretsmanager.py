@@ -17,7 +17,7 @@ import base64
 import re
 from typing import Any
 
-from .errors import MalformedAnswerError, SecretFormatError
+from .errors import ConfigurationError, SourceError
 from .keys import bundle_entries, secret_entries
 from .merge import Entry
 from .retry import LoadRun
@@ -43,7 +43,7 @@ class BundleSecret:
         def fetch(run: LoadRun) -> list[Entry]:
             answer = get_secret_value(client, self.secret_id, run)
             if not isinstance(answer.get("SecretString"), str):
-                raise SecretFormatError(f"{self.label} is a binary secret; a bundle holds a JSON object")
+                raise ConfigurationError(f"{self.label} is a binary secret; a bundle holds a JSON object")
             return bundle_entries(answer["SecretString"], self.label)
 
         return [fetch]
@@ -66,11 +66,11 @@ class StageSecret:
         if isinstance(answer.get("SecretString"), str):
             return secret_entries(answer["SecretString"], self.source.prefix, self.label)
         if not self.binary_as_base64:
-            raise SecretFormatError(
+            raise ConfigurationError(
                 f"{self.label} is a binary secret; set BOOTSTRAP_BINARY_SECRETS=base64 to export it base64-encoded"
             )
         if not self.source.prefix:
-            raise SecretFormatError(f"{self.label} is a binary secret, so it needs a key prefix (PREFIX=id)")
+            raise ConfigurationError(f"{self.label} is a binary secret, so it needs a key prefix (PREFIX=id)")
         value = base64.b64encode(answer["SecretBinary"]).decode("ascii")
         return [Entry(self.source.prefix, value, self.label, self.label)]
 
@@ -80,23 +80,23 @@ def get_secret_value(client: Any, secret_id: str, run: LoadRun) -> dict[str, Any
     label = f"secretsmanager:{secret_id}"
     answer = run.call(lambda: client.get_secret_value(SecretId=secret_id), resource=label, action=GET_SECRET_VALUE)
     if not isinstance(answer, dict):
-        raise MalformedAnswerError(f"{GET_SECRET_VALUE} for {label} answered nothing usable", resource=label)
+        raise SourceError(f"{GET_SECRET_VALUE} for {label} answered nothing usable", resource=label)
     name, arn = answer.get("Name"), answer.get("ARN")
     if name is None and arn is None:
-        raise MalformedAnswerError(
+        raise SourceError(
             f"{GET_SECRET_VALUE} for {label} answered without naming any secret: not what Secrets Manager "
             "answers (a proxy's or a gateway's page in front of it?)",
             resource=label,
             action=GET_SECRET_VALUE,
         )
     if not _is_the_secret(secret_id, name, arn):
-        raise MalformedAnswerError(
+        raise SourceError(
             f"{GET_SECRET_VALUE} for {label} answered for another secret, or named none",
             resource=label,
             action=GET_SECRET_VALUE,
         )
     if not isinstance(answer.get("SecretString"), str) and not isinstance(answer.get("SecretBinary"), bytes):
-        raise MalformedAnswerError(
+        raise SourceError(
             f"{GET_SECRET_VALUE} for {label} answered with neither SecretString nor SecretBinary",
             resource=label,
             action=GET_SECRET_VALUE,

@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from .errors import ConfigurationError
+from .values import parse_bool
 
 __all__ = ["BootstrapSettings", "SecretSource", "read_settings"]
 
@@ -24,6 +25,7 @@ SSM_MANIFEST = "BOOTSTRAP_SSM_MANIFEST"
 BUNDLE = "BOOTSTRAP_BUNDLE"
 SECRETS = "BOOTSTRAP_SECRETS"
 REQUIRED = "BOOTSTRAP_REQUIRED"
+RESERVED = "BOOTSTRAP_RESERVED"
 OVERRIDE = "BOOTSTRAP_OVERRIDE"
 BINARY_SECRETS = "BOOTSTRAP_BINARY_SECRETS"
 TIMEOUT = "BOOTSTRAP_TIMEOUT"
@@ -32,8 +34,6 @@ SECRET_TTL = "BOOTSTRAP_SECRET_TTL"  # noqa: S105 - a variable's name, not a sec
 APP = "BOOTSTRAP_APP"
 STAGE = "BOOTSTRAP_STAGE"
 
-_TRUE = {"1", "true", "yes", "on"}
-_FALSE = {"", "0", "false", "no", "off"}
 _PLACEHOLDER = re.compile(r"\{([a-z]+)\}")
 _PREFIX_CHARS = re.compile(r"[^A-Za-z0-9]+")
 _EXPLICIT_PREFIX = re.compile(r"([A-Za-z_][A-Za-z0-9_]*|)=(.*)")
@@ -58,6 +58,7 @@ class BootstrapSettings:
     bundle: str | None  # one Secrets Manager secret holding {"KEY": "value", ...}: the default layout
     secrets: tuple[SecretSource, ...]
     required: tuple[str, ...]
+    reserved: tuple[str, ...]  # keys only the stage's own declaration may set, never a source
     override: bool
     binary_secrets_as_base64: bool
     timeout: float
@@ -102,7 +103,8 @@ def read_settings(environ: Mapping[str, str]) -> BootstrapSettings:
         ssm_manifest=_fill(raw_manifest, names, SSM_MANIFEST) if raw_manifest else None,
         bundle=bundle,
         secrets=secrets,
-        required=tuple(k for k in (p.strip() for p in environ.get(REQUIRED, "").split(",")) if k),
+        required=_names(environ, REQUIRED),
+        reserved=_names(environ, RESERVED),
         override=_flag(environ, OVERRIDE),
         binary_secrets_as_base64=_binary_mode(environ.get(BINARY_SECRETS, "error")),
         timeout=_number(environ, TIMEOUT, 8.0, low=0.5, high=60.0),
@@ -176,13 +178,16 @@ def _parse_secrets(raw: str, names: Mapping[str, str | None]) -> tuple[SecretSou
     return tuple(sources)
 
 
+def _names(environ: Mapping[str, str], key: str) -> tuple[str, ...]:
+    return tuple(k for k in (p.strip() for p in environ.get(key, "").split(",")) if k)
+
+
 def _flag(environ: Mapping[str, str], key: str) -> bool:
-    value = environ.get(key, "").strip().lower()
-    if value in _TRUE:
-        return True
-    if value in _FALSE:
-        return False
-    raise ConfigurationError(f"{key} must be true or false, got {value!r}")
+    raw = environ.get(key, "")
+    value = parse_bool(raw) if raw.strip() else False
+    if value is None:
+        raise ConfigurationError(f"{key} must be true or false (true/false, 1/0, yes/no, on/off)")
+    return value
 
 
 def _binary_mode(value: str) -> bool:

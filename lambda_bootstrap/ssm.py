@@ -10,7 +10,7 @@
 Every answer is checked against what was asked: each page must carry its
 ``Parameters`` list, and every name of a batch must come back either as a
 parameter or as invalid (then the load fails naming it). Anything else is a
-:class:`MalformedAnswerError` naming the call.
+:class:`SourceError` naming the call.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from .errors import ConfigurationError, MalformedAnswerError, SourceNotFoundError
+from .errors import ConfigurationError, SourceError, SourceNotFoundError
 from .keys import ssm_entries, ssm_env_key
 from .merge import Entry
 from .retry import LoadRun
@@ -83,7 +83,7 @@ class ParametersByName:
             found = _parameters(response, self.label, BY_NAME)
             invalid = response.get("InvalidParameters") or []
             if not isinstance(invalid, list):
-                raise MalformedAnswerError(f"{BY_NAME} for {self.label} answered InvalidParameters that is not a list")
+                raise SourceError(f"{BY_NAME} for {self.label} answered InvalidParameters that is not a list")
             if invalid:
                 raise SourceNotFoundError(
                     f"listed in the SSM manifest but not in SSM: {', '.join(sorted(map(str, invalid)))} "
@@ -112,7 +112,7 @@ def read_path(client: Any, path: str, run: LoadRun) -> list[tuple[str, str]]:
         found.extend(_parameters(page, label, BY_PATH))
         token = page.get("NextToken")
         if token is not None and not isinstance(token, str):
-            raise MalformedAnswerError(f"{BY_PATH} for {label} answered a NextToken that is not text", resource=label)
+            raise SourceError(f"{BY_PATH} for {label} answered a NextToken that is not text", resource=label)
         if not token:
             return found
 
@@ -141,7 +141,7 @@ def _parameters(answer: Any, label: str, action: str) -> list[tuple[str, str]]:
     """The (name, value) pairs of an answer, which must have the shape AWS documents."""
     parameters = answer.get("Parameters") if isinstance(answer, dict) else None
     if not isinstance(parameters, list):
-        raise MalformedAnswerError(
+        raise SourceError(
             f"{action} for {label} answered without a Parameters list: nothing of that answer is used",
             resource=label,
             action=action,
@@ -151,7 +151,7 @@ def _parameters(answer: Any, label: str, action: str) -> list[tuple[str, str]]:
         name = parameter.get("Name") if isinstance(parameter, dict) else None
         value = parameter.get("Value") if isinstance(parameter, dict) else None
         if not isinstance(name, str) or not isinstance(value, str):
-            raise MalformedAnswerError(
+            raise SourceError(
                 f"{action} for {label} answered a parameter without a Name and a Value", resource=label, action=action
             )
         pairs.append((name, value))
@@ -169,7 +169,7 @@ def _same_names(asked: set[str], returned: list[str], label: str) -> None:
             parts.append(f"added {', '.join(sorted(extra))}, which were not asked for")
         if len(returned) != len(set(returned)):
             parts.append("repeated a name")
-        raise MalformedAnswerError(
+        raise SourceError(
             f"{BY_NAME} for {label} answered with other names than asked: {'; '.join(parts)}",
             resource=label,
             action=BY_NAME,

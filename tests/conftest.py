@@ -13,8 +13,10 @@ from testsupport.aws_env import use_fake_aws
 
 use_fake_aws()  # before anything imports boto3
 
-import lambda_bootstrap  # noqa: E402
+from lambda_bootstrap import loader  # noqa: E402
+from testsupport.account import APP, SEEDED_KEYS, STAGE, FakeAccount  # noqa: E402
 from testsupport.aws_calls import AwsCalls  # noqa: E402
+from testsupport.clocks import FakeClock  # noqa: E402
 from testsupport.moto_server import moto_server as start_moto_server  # noqa: E402
 from testsupport.moto_server import reset_moto  # noqa: E402
 
@@ -45,11 +47,44 @@ _parse_each_service_model_once()
 def _restore_environ() -> Iterator[None]:
     """load() writes os.environ for real; every test gets back the environment it started with."""
     before = dict(os.environ)
-    lambda_bootstrap.reset()
+    loader.default().reset()
     yield
-    lambda_bootstrap.reset()
+    loader.default().reset()
     os.environ.clear()
     os.environ.update(before)
+
+
+@pytest.fixture
+def account() -> Iterator[FakeAccount]:
+    """A fake account (moto in this process) with its SSM and Secrets Manager clients."""
+    import boto3
+    from moto import mock_aws
+
+    with mock_aws():
+        yield FakeAccount(boto3.client("ssm"), boto3.client("secretsmanager"))
+
+
+@pytest.fixture
+def stage_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The environment Zappa's handler sets for stage prod of app shop, with the bootstrap pointed at its SSM path."""
+    for key in list(os.environ):
+        if key.startswith("BOOTSTRAP_") or key in SEEDED_KEYS:
+            monkeypatch.delenv(key)
+    monkeypatch.setenv("PROJECT", APP)
+    monkeypatch.setenv("STAGE", STAGE)
+    monkeypatch.setenv("BOOTSTRAP_SSM_PATH", "/{app}/{stage}/")
+
+
+@pytest.fixture
+def fake_clock(monkeypatch: pytest.MonkeyPatch) -> FakeClock:
+    """The process's bootstrap and every CLI run (tests/cli/tooling.py) on a fake clock: back-off costs no time."""
+    from tests.cli import tooling
+
+    clock = FakeClock()
+    monkeypatch.setattr(loader.default(), "clock", clock)
+    monkeypatch.setattr(loader.default(), "sleep", clock.sleep)
+    monkeypatch.setattr(tooling, "CLOCK", clock)
+    return clock
 
 
 @pytest.fixture
@@ -82,12 +117,23 @@ _E2E_FIXTURES = frozenset({"moto_server", "postgres_url", "e2e_database_url"})
 _E2E_FOLDERS = ("deploy",)
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    tests = Path(__file__).parent
-    for item in items:
-        folder = item.path.relative_to(tests).parts[0]
-        if folder in _E2E_FOLDERS or _E2E_FIXTURES & set(getattr(item, "fixturenames", ())):
-            item.add_marker(pytest.mark.e2e)
+def pytest_itemcollected(item: pytest.Item) -> None:
+    folder = item.path.relative_to(Path(__file__).parent).parts[0]
+    if folder in _E2E_FOLDERS or _E2E_FIXTURES & set(getattr(item, "fixturenames", ())):
+        item.add_marker(pytest.mark.e2e)
+
+
+@pytest.fixture(scope="session")
+def test_database_url() -> str:
+    """The throwaway PostgreSQL that bin/test starts (never SQLite, never a mock)."""
+    if not os.environ.get("TEST_DATABASE_URL"):
+        pytest.fail("TEST_DATABASE_URL is not set: run the suite with bin/test, which starts a throwaway PostgreSQL")
+    return os.environ["TEST_DATABASE_URL"]
+
+
+@pytest.fixture
+def postgres_url(test_database_url: str) -> str:
+    return test_database_url
 
 
 @pytest.fixture

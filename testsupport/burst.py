@@ -52,10 +52,10 @@ CHILD = """
 import json, os, sys, time
 import lambda_bootstrap
 from lambda_bootstrap import retry
-from lambda_bootstrap.clients import get_client
+from lambda_bootstrap.clients import default_clients
 if os.environ.get("BENCH_BACKOFF"):
     retry.BACKOFF_BASE, retry.BACKOFF_CAP = map(float, os.environ["BENCH_BACKOFF"].split(","))
-get_client("ssm"), get_client("secretsmanager")  # client creation is not what a burst tests
+default_clients("ssm"), default_clients("secretsmanager")  # client creation is not what a burst tests
 print("ready", flush=True)
 sys.stdin.readline()
 started = time.perf_counter()

@@ -259,6 +259,7 @@ def scratch_database(name: str) -> Iterator[str]:
     admin_url = os.environ.get("TEST_DATABASE_URL")
     if not admin_url:
         pytest.fail("TEST_DATABASE_URL is not set: run the suite with bin/test, which starts a throwaway PostgreSQL")
+    name = f"{name}_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"  # pytest-xdist's workers share the server
     admin = psycopg2.connect(admin_url)
     admin.autocommit = True
     try:

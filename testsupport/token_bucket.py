@@ -8,20 +8,25 @@ a second, starts full, and every request takes one token or is throttled.
 A throttled request takes no token.
 
 Which bucket a request draws from depends on the operation and on the
-account's quotas (:class:`Quotas`): by default SSM's GetParameter,
-GetParameters and GetParametersByPath share 40 TPS; with Parameter Store's
-paid "higher throughput" GetParameter(s) share 3,000 TPS and
-GetParametersByPath has 100 TPS of its own. Sources: AWS Systems Manager
-endpoints and quotas (https://docs.aws.amazon.com/general/latest/gr/ssm.html),
-Secrets Manager quotas
-(https://docs.aws.amazon.com/secretsmanager/latest/userguide/reference_limits.html),
-/work/shared/NOTES.md.
+account's quotas (:class:`Quotas`), whose numbers are the tool's one table
+(:mod:`lambda_bootstrap_cli.quotas`): by default SSM's GetParameter,
+GetParameters and GetParametersByPath share one bucket; with Parameter Store's
+paid "higher throughput" GetParameter(s) share a larger one and
+GetParametersByPath has one of its own.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+
+from lambda_bootstrap_cli.quotas import (
+    BATCH_GET_SECRET_VALUE_TPS,
+    GET_SECRET_VALUE_TPS,
+    SSM_HIGHER_BY_PATH_TPS,
+    SSM_HIGHER_GET_PARAMETERS_TPS,
+    SSM_TPS,
+)
 
 __all__ = ["DEFAULT_QUOTAS", "HIGHER_THROUGHPUT", "OPERATIONS", "Quotas", "TokenBucket"]
 
@@ -90,11 +95,14 @@ _SECRETS_ROUTES = {
     "secretsmanager.GetSecretValue": "secretsmanager:GetSecretValue",
     "secretsmanager.BatchGetSecretValue": "secretsmanager:BatchGetSecretValue",
 }
-_SECRETS_RATES = {"secretsmanager:GetSecretValue": 10_000.0, "secretsmanager:BatchGetSecretValue": 100.0}
+_SECRETS_RATES = {
+    "secretsmanager:GetSecretValue": GET_SECRET_VALUE_TPS,
+    "secretsmanager:BatchGetSecretValue": BATCH_GET_SECRET_VALUE_TPS,
+}
 
 DEFAULT_QUOTAS = Quotas(
     "default",
-    {"ssm": 40.0, **_SECRETS_RATES},
+    {"ssm": SSM_TPS, **_SECRETS_RATES},
     {
         "AmazonSSM.GetParameter": "ssm",
         "AmazonSSM.GetParameters": "ssm",
@@ -105,7 +113,7 @@ DEFAULT_QUOTAS = Quotas(
 
 HIGHER_THROUGHPUT = Quotas(
     "SSM higher throughput",
-    {"ssm": 3_000.0, "ssm:GetParametersByPath": 100.0, **_SECRETS_RATES},
+    {"ssm": SSM_HIGHER_GET_PARAMETERS_TPS, "ssm:GetParametersByPath": SSM_HIGHER_BY_PATH_TPS, **_SECRETS_RATES},
     {
         "AmazonSSM.GetParameter": "ssm",
         "AmazonSSM.GetParameters": "ssm",

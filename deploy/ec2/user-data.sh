@@ -1,9 +1,9 @@
 #!/bin/bash
 # EC2 user data (Amazon Linux 2023): install the project and run it under systemd, configured at
-# every start by `lambda_bootstrap exec` from the stage's SSM path and secrets (docs/hosts.md).
+# every start by `lambda-bootstrap exec` from the stage's SSM path and secrets (docs/hosts.md).
 # It holds no secret, because user data is readable by anything on the instance through the
 # instance metadata service: only the stage's name and where a release of the code is.
-# The instance profile's role: `python -m lambda_bootstrap policy STAGE --for ec2 [--trust]`.
+# The instance profile's role: `lambda-bootstrap policy STAGE --for ec2 [--trust]`.
 set -euo pipefail
 
 STAGE=prod                                           # a stage of zappa_settings.json

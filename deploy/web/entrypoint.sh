@@ -5,4 +5,4 @@
 # so the command keeps this PID (PID 1 in a container) and gets `docker stop`'s SIGTERM itself.
 # STAGE names a stage of zappa_settings.json: a pointer, never a value.
 set -eu
-exec python -m lambda_bootstrap exec "${STAGE:?set STAGE to a stage of zappa_settings.json (e.g. -e STAGE=prod)}" -- "$@"
+exec lambda-bootstrap exec "${STAGE:?set STAGE to a stage of zappa_settings.json (e.g. -e STAGE=prod)}" -- "$@"

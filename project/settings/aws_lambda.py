@@ -28,8 +28,8 @@ BOOTSTRAP_REPORT = lambda_bootstrap.load()
 
 if os.environ.get("AWS_LAMBDA_FUNCTION_NAME") and not BOOTSTRAP_REPORT.configured:
     raise ImproperlyConfigured(
-        "running on Lambda with no configuration source: set BOOTSTRAP_SSM_PATH and/or "
-        "BOOTSTRAP_SECRETS in the stage's environment_variables (zappa_settings.json)"
+        "running on Lambda with no configuration source: set BOOTSTRAP_BUNDLE (or BOOTSTRAP_SECRETS, "
+        "BOOTSTRAP_SSM_PATH) in the stage's environment_variables (zappa_settings.json)"
     )
 
 # prod runs the prod settings; every other deployed stage (staging, dev, a

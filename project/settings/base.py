@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .environment import env_choice, env_list, env_token
+from .schema import Keys
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -58,13 +58,11 @@ USE_TZ = True
 STATIC_URL = "static/"
 WHITENOISE_USE_FINDERS = True
 
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [])
-
 # The bearer token that unlocks /health/'s detailed report (project/health/views.py);
 # a value of the stage's configuration like any other. Unset: staff sessions only.
-HEALTH_TOKEN = env_token("HEALTH_TOKEN")
+HEALTH_TOKEN = Keys.HEALTH_TOKEN.read()
 
-LOG_LEVEL = env_choice("DJANGO_LOG_LEVEL", ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"), "INFO")
+LOG_LEVEL = Keys.DJANGO_LOG_LEVEL.read()
 
 # One stream handler: Lambda sends stdout/stderr to CloudWatch as they are.
 LOGGING = {

@@ -1,8 +1,9 @@
 """Which settings module a deployed stage runs: prod for prod, staging's for every other stage.
 
-Kept apart from aws_lambda.py (whose import is the cold start) so that
-``python -m lambda_bootstrap check <stage>`` can ask the same question without
-loading anything: pyproject.toml's ``[tool.lambda_bootstrap]`` points it here.
+Kept apart from aws_lambda.py (whose import is the cold start) so that tests
+can ask the question without loading anything. ``DJANGO_STAGE_SETTINGS`` is
+reserved (``BOOTSTRAP_RESERVED`` in zappa_settings.json): only the stage's own
+declaration may set it, never its bundle, secrets or SSM path.
 """
 
 from __future__ import annotations

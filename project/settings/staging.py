@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from .environment import env_int
 from .prod import *  # noqa: F403
+from .schema import Keys
 
-SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 3600)
+SECURE_HSTS_SECONDS = Keys.SECURE_HSTS_SECONDS.read(3600)
 SECURE_HSTS_PRELOAD = False

@@ -177,8 +177,6 @@ def test_the_library_policy_is_read_from_lambda_bootstrap_retry(monkeypatch: pyt
     assert policy.same_rules(RECOMMENDED)  # the library runs what docs/burst.md recommends
     monkeypatch.setattr(retry, "BACKOFF_CAP", 2.0)
     assert library_policy().cap == 2.0  # read from the library, not copied
-    monkeypatch.setattr(retry, "RETRY_UNTIL_DEADLINE", False)
-    assert library_policy().max_attempts == 8 and not library_policy().cancel_on_failure
 
 
 def test_write_section_replaces_only_its_own_block(tmp_path: Path) -> None:

@@ -9,10 +9,9 @@ import traceback
 import pytest
 
 import lambda_bootstrap
-from lambda_bootstrap import AccessDeniedError, BootstrapError, BootstrapTimeoutError
+from lambda_bootstrap import AccessDeniedError, BootstrapError, SourceUnavailableError
 from lambda_bootstrap.settings import read_settings
-
-from .conftest import FakeAccount
+from testsupport.account import FakeAccount
 
 
 @pytest.fixture
@@ -68,7 +67,7 @@ def test_persistent_throttling_is_retried_until_the_deadline_then_names_the_call
 ) -> None:
     monkeypatch.setenv("BOOTSTRAP_TIMEOUT", "30")
     aws_calls.fail("GetSecretValue", "ThrottlingException")
-    with caplog.at_level(logging.DEBUG), pytest.raises(BootstrapTimeoutError) as raised:
+    with caplog.at_level(logging.DEBUG), pytest.raises(SourceUnavailableError) as raised:
         lambda_bootstrap.load()
     assert "secretsmanager:GetSecretValue on secretsmanager:shop/prod/database failed" in str(raised.value)
     assert "30 s deadline" in str(raised.value)

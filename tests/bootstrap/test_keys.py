@@ -7,7 +7,7 @@ import json
 import dj_database_url
 import pytest
 
-from lambda_bootstrap import InvalidKeyError, SecretFormatError
+from lambda_bootstrap import ConfigurationError
 from lambda_bootstrap.keys import expand_secret, ssm_env_key
 
 
@@ -26,7 +26,7 @@ def test_ssm_names_map_to_upper_case_keys(name: str, key: str) -> None:
 
 @pytest.mark.parametrize("name", ["/app/prod/db-host", "/app/prod/1ST", "/app/prod/a.b", "/app/prod/a//b"])
 def test_ssm_names_that_cannot_be_keys_are_named(name: str) -> None:
-    with pytest.raises(InvalidKeyError) as raised:
+    with pytest.raises(ConfigurationError) as raised:
         ssm_env_key(name, "/app/prod/")
     assert name in str(raised.value)
 
@@ -42,7 +42,7 @@ def test_json_secret_without_prefix_uses_field_names() -> None:
 
 def test_plain_string_secret_is_one_key() -> None:
     assert expand_secret("just-a-token", "API_TOKEN", "x") == {"API_TOKEN": "just-a-token"}
-    with pytest.raises(SecretFormatError, match="needs a key prefix"):
+    with pytest.raises(ConfigurationError, match="needs a key prefix"):
         expand_secret("just-a-token", "", "secretsmanager:flat")
 
 
@@ -75,7 +75,7 @@ def test_rds_secret_without_prefix_yields_database_url() -> None:
 
 
 def test_malformed_json_is_named_without_its_content() -> None:
-    with pytest.raises(SecretFormatError) as raised:
+    with pytest.raises(ConfigurationError) as raised:
         expand_secret('{"password": "hunter2-secret",', "DB", "secretsmanager:shop/prod/db")
     assert "secretsmanager:shop/prod/db" in str(raised.value)
     assert "hunter2" not in str(raised.value)
@@ -83,14 +83,23 @@ def test_malformed_json_is_named_without_its_content() -> None:
 
 
 def test_unknown_engine_and_bad_port_are_errors() -> None:
-    with pytest.raises(SecretFormatError, match="an engine the bootstrap does not know") as raised:
+    with pytest.raises(ConfigurationError, match="an engine the bootstrap does not know") as raised:
         expand_secret(json.dumps({"engine": "pg-typo-9f3", "host": "h", "username": "u", "password": "p"}), "DB", "x")
     assert "pg-typo-9f3" not in str(raised.value)  # a field's value is never echoed
     bad_port = {"engine": "postgres", "host": "h", "username": "u", "password": "p", "port": "five"}
-    with pytest.raises(SecretFormatError, match="port"):
+    with pytest.raises(ConfigurationError, match="port"):
         expand_secret(json.dumps(bad_port), "DB", "x")
 
 
 def test_field_names_that_cannot_be_keys_are_named() -> None:
-    with pytest.raises(InvalidKeyError, match="'api-key'"):
+    with pytest.raises(ConfigurationError, match="'api-key'"):
         expand_secret('{"api-key": "v"}', "X", "x")
+
+
+def test_a_long_valid_key_is_shown_and_only_a_name_that_cannot_be_a_key_is_hidden() -> None:
+    from lambda_bootstrap.rules import shown_name
+
+    assert shown_name("DJANGO_ALGOLIA_EXCLUDED_LOCAL_INDEX_NAMES") == "DJANGO_ALGOLIA_EXCLUDED_LOCAL_INDEX_NAMES"
+    assert shown_name("db-host") == "db-host"
+    assert "not shown" in shown_name("dGhpcyBpcyBhIHNlY3JldCB2YWx1ZQ==")
+    assert "not shown" in shown_name("Mixed-Case-Token-9fA2")

@@ -11,9 +11,8 @@ import sys
 import pytest
 
 import lambda_bootstrap
-from lambda_bootstrap import KeyConflictError, MissingKeysError, SourceNotFoundError
-
-from .conftest import PATH, FakeAccount
+from lambda_bootstrap import ConfigurationError, SourceNotFoundError
+from testsupport.account import PATH, FakeAccount
 
 
 @pytest.fixture
@@ -89,9 +88,9 @@ def test_every_missing_required_key_is_listed_in_one_error(
     full_stage: FakeAccount, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("BOOTSTRAP_REQUIRED", "SECRET_KEY,SENTRY_DSN,STRIPE_KEY,DATABASE_URL")
-    with pytest.raises(MissingKeysError) as raised:
+    with pytest.raises(ConfigurationError) as raised:
         lambda_bootstrap.load()
-    assert raised.value.missing == ("SENTRY_DSN", "STRIPE_KEY")
+    assert raised.value.keys == ("SENTRY_DSN", "STRIPE_KEY")
     assert "SENTRY_DSN, STRIPE_KEY" in str(raised.value)
     assert "ssm:/shop/prod/" in str(raised.value)
     assert "SECRET_KEY" not in os.environ  # nothing exported
@@ -101,7 +100,7 @@ def test_every_missing_required_key_is_listed_in_one_error(
 def test_a_required_key_can_come_from_the_environment(full_stage: FakeAccount, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("BOOTSTRAP_REQUIRED", "SECRET_KEY,FEATURE_FLAG")
     monkeypatch.setenv("FEATURE_FLAG", "on")
-    report = lambda_bootstrap.load()  # no MissingKeysError: the environment satisfies FEATURE_FLAG
+    report = lambda_bootstrap.load()  # no ConfigurationError: the environment satisfies FEATURE_FLAG
     assert os.environ["FEATURE_FLAG"] == "on"  # left as it was
     assert "FEATURE_FLAG" not in report.sources  # not fetched, not claimed by a source
     assert report.sources["SECRET_KEY"] == "ssm:/shop/prod/"
@@ -119,7 +118,7 @@ def test_one_failing_source_fails_the_whole_load_naming_it(
 
 def test_the_same_key_from_two_sources_is_a_conflict(full_stage: FakeAccount, monkeypatch: pytest.MonkeyPatch) -> None:
     full_stage.parameters({"DATABASE_URL": "postgres://elsewhere/db"})
-    with pytest.raises(KeyConflictError, match="DATABASE_URL is produced by both"):
+    with pytest.raises(ConfigurationError, match="DATABASE_URL is produced by both"):
         lambda_bootstrap.load()
 
 
@@ -172,7 +171,7 @@ print("ok")
 
 def test_no_source_still_checks_required_keys(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("BOOTSTRAP_REQUIRED", "SECRET_KEY_FOR_TEST")
-    with pytest.raises(MissingKeysError, match="no AWS source configured"):
+    with pytest.raises(ConfigurationError, match="no AWS source configured"):
         lambda_bootstrap.load()
 
 

@@ -27,11 +27,10 @@ import boto3
 import pytest
 
 from lambda_bootstrap.log_hygiene import CARRIERS, SILENCED_TREES
+from tests.cli.tooling import STAGES
 from testsupport.aws_env import NO_LOCAL_AWS
 from testsupport.leaks import canary, find_leaks
 from testsupport.stage import deploy_function
-
-from .cli.tooling import STAGES
 
 pytestmark = pytest.mark.e2e  # fresh interpreters capture every log record
 
@@ -230,7 +229,7 @@ def test_every_cli_command_at_debug_logs_no_credential_value_or_digest(
         deploy_function(f"{APP}-{STAGE}")
 
     run = run_captured(
-        "lambda_bootstrap.cli:main",
+        "lambda_bootstrap_cli:main",
         CLI_COMMANDS[command],
         process_environment(moto_endpoint, canaries),
         project,

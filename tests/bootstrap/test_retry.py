@@ -8,16 +8,9 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from lambda_bootstrap.errors import (
-    AccessDeniedError,
-    BootstrapTimeoutError,
-    SourceNotFoundError,
-    SourceRefusedError,
-    SourceUnavailableError,
-)
+from lambda_bootstrap.errors import AccessDeniedError, SourceError, SourceNotFoundError, SourceUnavailableError
 from lambda_bootstrap.retry import BACKOFF_CAP, Cancelled, LoadRun
-
-from .conftest import FakeClock
+from testsupport.clocks import FakeClock
 
 
 def aws_error(code: str, status: int = 400) -> ClientError:
@@ -55,7 +48,7 @@ def test_persistent_throttling_ends_at_the_deadline_naming_the_call() -> None:
     clock = FakeClock()
     run = run_on(clock, seconds=8.0)
     started = clock.now
-    with pytest.raises(BootstrapTimeoutError, match=r"a on r failed .* times .*ThrottlingException.*8 s deadline"):
+    with pytest.raises(SourceUnavailableError, match=r"a on r failed .* times .*ThrottlingException.*8 s deadline"):
         run.call(Flaky(*[aws_error("ThrottlingException")] * 1000), resource="r", action="a")
     assert clock.now - started < 8.0  # no back-off ran past the deadline
 
@@ -97,7 +90,7 @@ def test_no_call_starts_after_the_deadline() -> None:
     run = run_on(clock, seconds=1.0)
     clock.now += 1.0
     operation = Flaky()
-    with pytest.raises(BootstrapTimeoutError):
+    with pytest.raises(SourceUnavailableError):
         run.call(operation, resource="r", action="a")
     assert operation.calls == 0
 
@@ -109,8 +102,8 @@ def test_no_call_starts_after_the_deadline() -> None:
         ("ResourceNotFoundException", SourceNotFoundError),
         ("ParameterNotFound", SourceNotFoundError),
         ("NoSuchEntity", SourceNotFoundError),
-        ("ValidationException", SourceRefusedError),
-        ("InvalidParameterException", SourceRefusedError),
+        ("ValidationException", SourceError),
+        ("InvalidParameterException", SourceError),
     ],
 )
 def test_permanent_errors_are_typed_carry_the_code_and_are_not_retried(code: str, kind: type[Exception]) -> None:

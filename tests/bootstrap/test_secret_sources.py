@@ -9,9 +9,8 @@ import dj_database_url
 import pytest
 
 import lambda_bootstrap
-from lambda_bootstrap import SecretFormatError
-
-from .conftest import FakeAccount
+from lambda_bootstrap import ConfigurationError
+from testsupport.account import FakeAccount
 
 
 @pytest.fixture
@@ -67,10 +66,10 @@ def test_binary_secret_is_an_error_unless_asked_for(
 ) -> None:
     account.secret("shop/prod/cert", b"\x00\x01binary-certificate")
     monkeypatch.setenv("BOOTSTRAP_SECRETS", "cert")
-    with pytest.raises(SecretFormatError, match="secretsmanager:shop/prod/cert is a binary secret"):
+    with pytest.raises(ConfigurationError, match="secretsmanager:shop/prod/cert is a binary secret"):
         lambda_bootstrap.load()
 
-    lambda_bootstrap.reset()
+    lambda_bootstrap.loader.default().reset()
     monkeypatch.setenv("BOOTSTRAP_BINARY_SECRETS", "base64")
     lambda_bootstrap.load()
     assert base64.b64decode(os.environ["CERT"]) == b"\x00\x01binary-certificate"

@@ -9,9 +9,8 @@ from pathlib import Path
 import pytest
 
 import lambda_bootstrap
-from lambda_bootstrap import InvalidKeyError, KeyConflictError, SourceNotFoundError
-
-from .conftest import PATH, FakeAccount
+from lambda_bootstrap import ConfigurationError, SourceNotFoundError
+from testsupport.account import PATH, FakeAccount
 
 
 def test_loads_every_parameter_past_one_page_decrypted(account: FakeAccount, stage_env: None, aws_calls) -> None:
@@ -49,14 +48,14 @@ def test_a_path_with_no_parameters_is_an_error(account: FakeAccount, stage_env: 
 
 def test_a_name_that_cannot_be_a_key_fails_naming_it(account: FakeAccount, stage_env: None) -> None:
     account.parameters({"GOOD": "good-value", "bad-name": "bad-value"})
-    with pytest.raises(InvalidKeyError, match="/shop/prod/bad-name"):
+    with pytest.raises(ConfigurationError, match="/shop/prod/bad-name"):
         lambda_bootstrap.load()
     assert "GOOD" not in os.environ  # all or nothing
 
 
 def test_two_names_on_one_key_fail_naming_both(account: FakeAccount, stage_env: None) -> None:
     account.parameters({"db/host": "one-value", "DB_HOST": "two-value"})
-    with pytest.raises(KeyConflictError) as raised:
+    with pytest.raises(ConfigurationError) as raised:
         lambda_bootstrap.load()
     assert "/shop/prod/db/host" in str(raised.value) and "/shop/prod/DB_HOST" in str(raised.value)
 

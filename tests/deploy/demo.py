@@ -84,9 +84,9 @@ def run_demo(workspace: Path, patch: pytest.MonkeyPatch) -> None:
 def _life_cycle(workspace: Path, endpoint: str, patch: pytest.MonkeyPatch, steps: _Steps) -> None:
     import boto3
 
-    from lambda_bootstrap.cli.policy import policy_text
-    from lambda_bootstrap.cli.roll import VERSION_VARIABLE
-    from lambda_bootstrap.cli.stage import load_stage
+    from lambda_bootstrap_cli.commands.roll import VERSION_VARIABLE
+    from lambda_bootstrap_cli.policy import policy_text
+    from lambda_bootstrap_cli.stage import load_stage
     from tests.deploy.packaging import (
         RUNTIME_VENV,
         build_package,
@@ -132,7 +132,7 @@ def _life_cycle(workspace: Path, endpoint: str, patch: pytest.MonkeyPatch, steps
 
     with steps.step("the stage's least-privilege policy, written where attach_policy points"):
         (project / "deploy" / "iam" / f"{STAGE}.json").write_text(policy_text(load_stage(STAGE)))
-        print(f"deploy/iam/{STAGE}.json written (python -m lambda_bootstrap policy {STAGE})")
+        print(f"deploy/iam/{STAGE}.json written (lambda-bootstrap policy {STAGE})")
 
     with steps.step("check: sources, required keys, value types, policy, role, vpc"):
         _cli("check", STAGE)
@@ -181,12 +181,12 @@ def _life_cycle(workspace: Path, endpoint: str, patch: pytest.MonkeyPatch, steps
 
 
 def _cli(*argv: str) -> None:
-    from lambda_bootstrap.cli import main as cli
+    from lambda_bootstrap_cli import main as cli
 
-    print(f"$ python -m lambda_bootstrap {' '.join(argv)}", flush=True)
+    print(f"$ lambda-bootstrap {' '.join(argv)}", flush=True)
     code = cli(list(argv))
     if code != 0:
-        raise DemoError(f"`python -m lambda_bootstrap {' '.join(argv)}` exited {code}")
+        raise DemoError(f"`lambda-bootstrap {' '.join(argv)}` exited {code}")
 
 
 def _write(file: Path, text: str) -> None:

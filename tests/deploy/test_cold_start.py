@@ -121,10 +121,10 @@ def test_missing_required_parameter_fails_the_cold_start_naming_it(
     run = prod_function.cold_start([health_request()], endpoint=prod_stage.endpoint)
 
     assert run.init_error is not None, run.output
-    assert run.init_error["type"] == "lambda_bootstrap.errors.MissingKeysError"
+    assert run.init_error["type"] == "lambda_bootstrap.errors.ConfigurationError"
     assert run.init_error["message"] == (
-        f"required configuration missing: ALLOWED_HOSTS (looked in secretsmanager:{APP}/{STAGE}/config, "
-        f"secretsmanager:{APP}/{STAGE}/database, and the process environment)"
+        f"required configuration missing or blank: ALLOWED_HOSTS (looked in secretsmanager:{APP}/{STAGE}/config, "
+        f"secretsmanager:{APP}/{STAGE}/database and the process environment; BOOTSTRAP_REQUIRED)"
     )
     assert run.init_calls == EXPECTED_BOOTSTRAP_CALLS
     assert run.invocations == []  # Lambda invokes nothing after a failed init

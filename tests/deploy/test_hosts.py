@@ -77,7 +77,7 @@ def test_the_dockerfile_passes_hadolint_with_no_finding_at_any_level(tmp_path: P
 def test_the_image_is_slim_multi_stage_non_root_and_has_no_secret_in_a_layer() -> None:
     instructions = dockerfile_instructions()
     bases = [args for name, args in instructions if name == "FROM"]
-    assert bases == ["python:3.11-slim AS build", "python:3.11-slim AS runtime"]
+    assert bases == ["python:3.13-slim AS build", "python:3.13-slim AS runtime"]
     names = [name for name, _ in instructions]
     assert "ARG" not in names  # no build argument at all, so none can carry a secret
     env_keys = {item.split("=", 1)[0] for name, args in instructions if name == "ENV" for item in args.split()}
@@ -97,7 +97,12 @@ def test_the_build_context_is_an_allow_list_without_dotenv() -> None:
     for path in allowed:
         assert (ROOT / path).exists(), path
         assert ".env" not in path and "zip" not in path
-    copied = {args.split()[0] for name, args in dockerfile_instructions() if name == "COPY" and "--from" not in args}
+    copied = {
+        path.rstrip("/")
+        for name, args in dockerfile_instructions()
+        if name == "COPY" and "--from" not in args
+        for path in args.split()[:-1]
+    }
     assert copied <= {".", *allowed}
     assert {"lambda_bootstrap", "project", "zappa_settings.json", "deploy/web"} <= set(allowed)
 
@@ -169,7 +174,7 @@ def test_the_systemd_unit_verifies(tmp_path: Path) -> None:
     )
     assert (result.returncode, result.stdout + result.stderr) == (0, "")
     exec_start = systemd_unit()["ExecStart"]
-    assert exec_start.startswith("/opt/coldstart/venv/bin/python -m lambda_bootstrap exec ${STAGE} -- ")
+    assert exec_start.startswith("/opt/coldstart/venv/bin/lambda-bootstrap exec ${STAGE} -- ")
 
 
 # -- the commands, run: a laptop's migrate, then each host's web process ----------------------------

@@ -37,6 +37,20 @@ def test_package_holds_no_local_files_tests_or_dev_tools(entries: list[zipfile.Z
     assert not [p for p in paths if p.parts[0] in DEV_TOOLS]
 
 
+def test_the_operator_tool_never_ships_and_the_runtime_requires_no_dev_tool(
+    lambda_package: Path, entries: list[zipfile.ZipInfo]
+) -> None:
+    """The tool writes to SSM, Secrets Manager and Lambda: it has no business in the function's zip."""
+    paths = [PurePosixPath(entry.filename) for entry in entries]
+    assert not [p for p in paths if p.parts[0].startswith(("lambda_bootstrap_cli", "lambda-bootstrap-cli"))]
+    assert not [p for p in paths if p.parts[0].startswith("__editable__") or p.parts[0].endswith(".egg-info")]
+    with zipfile.ZipFile(lambda_package) as archive:
+        metadata = archive.read("lambda_bootstrap-1.0.0.dist-info/METADATA").decode()
+    requires = [line.split(":", 1)[1].strip() for line in metadata.splitlines() if line.startswith("Requires-Dist:")]
+    assert [r for r in requires if "extra ==" not in r] == ["boto3>=1.34"]
+    assert not [r for r in requires if r.split()[0].lower() in {"pytest", "moto", "ruff", "mypy", "zappa"}]
+
+
 def test_bytecode_is_hash_checked_so_lambda_can_use_it(lambda_package: Path, entries: list[zipfile.ZipInfo]) -> None:
     """Zappa dates zip entries 1980-01-01: only hash-checked .pyc files (PEP 552) stay valid on Lambda."""
     names = {entry.filename for entry in entries}
@@ -67,7 +81,8 @@ def test_package_holds_no_secret_value(lambda_package: Path, entries: list[zipfi
         settings = archive.read("zappa_settings.py").decode()
     assert (
         "ENVIRONMENT_VARIABLES={'AWS_REGION': 'us-east-1', 'BOOTSTRAP_BUNDLE': 'config', "
-        "'BOOTSTRAP_SECRETS': 'database', 'BOOTSTRAP_REQUIRED': 'SECRET_KEY,ALLOWED_HOSTS,DATABASE_URL'}"
+        "'BOOTSTRAP_SECRETS': 'database', 'BOOTSTRAP_REQUIRED': 'SECRET_KEY,ALLOWED_HOSTS,DATABASE_URL', "
+        "'BOOTSTRAP_RESERVED': 'DJANGO_STAGE_SETTINGS'}"
     ) in settings.splitlines()
     assert "REMOTE_ENV" not in settings
 

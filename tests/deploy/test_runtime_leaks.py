@@ -181,8 +181,8 @@ def test_a_cold_start_missing_a_key_reports_it_and_leaks_nothing(
     run = start(functions[level], requests(canaries), stage, runtime_dir, canaries)
 
     assert run.init_error is not None, run.output
-    assert run.init_error["errorType"] == "MissingKeysError"
-    assert run.init_error["errorMessage"].startswith("required configuration missing: ALLOWED_HOSTS")
+    assert run.init_error["errorType"] == "ConfigurationError"
+    assert run.init_error["errorMessage"].startswith("required configuration missing or blank: ALLOWED_HOSTS")
     assert run.init_error["stackTrace"]
     assert run.request_ids == [] and run.returncode not in (None, 0)
     assert_nothing_leaked(run, canaries)

@@ -6,15 +6,15 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from django.core.exceptions import ImproperlyConfigured
 from django.db import OperationalError, connection
 from django.test import Client
 from moto import mock_aws
 
 import lambda_bootstrap
+from lambda_bootstrap.errors import ConfigurationError
 from project.health.models import Heartbeat
 from project.health.tasks import record_heartbeat
-from project.settings.environment import env_token
+from project.settings.schema import Keys
 from testsupport.leaks import assert_nothing_leaked
 from testsupport.stage import seed_stage
 
@@ -37,7 +37,7 @@ def loaded_stage(monkeypatch: pytest.MonkeyPatch, postgres_url: str, settings: A
         monkeypatch.setenv("BOOTSTRAP_SECRETS", "coldstart/prod/database")
         monkeypatch.setenv("BOOTSTRAP_OVERRIDE", "true")
         lambda_bootstrap.load()
-    settings.HEALTH_TOKEN = env_token("HEALTH_TOKEN")  # as base.py reads it at import
+    settings.HEALTH_TOKEN = Keys.HEALTH_TOKEN.read()  # as base.py reads it at import
     record_heartbeat()
     return {**values, "DATABASE_PASSWORD": str(urlsplit(postgres_url).password)}
 
@@ -134,9 +134,9 @@ def test_a_staff_session_sees_the_detailed_report_and_other_users_do_not(
 
 def test_a_short_health_token_stops_start_up_naming_the_key(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HEALTH_TOKEN", "short-secret")
-    with pytest.raises(ImproperlyConfigured) as raised:
-        env_token("HEALTH_TOKEN")
-    assert str(raised.value) == "HEALTH_TOKEN must be at least 32 characters (a random token)"
+    with pytest.raises(ConfigurationError) as raised:
+        Keys.HEALTH_TOKEN.read()
+    assert str(raised.value) == "HEALTH_TOKEN must be text, at least 32 characters, at least 5 different characters"
 
 
 def test_heartbeat_round_trip() -> None:

@@ -6,9 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from testsupport.django_project import clean_environment, lambda_environment, run_manage
 from testsupport.stage import seed_stage
-
-from .conftest import clean_environment, lambda_environment, run_manage
 
 
 @pytest.fixture
@@ -34,7 +33,8 @@ def test_staging_and_prod_pick_their_settings(lambda_env: dict[str, str]) -> Non
     for stage, hsts in (("prod", "31536000"), ("staging", "3600")):
         result = run_manage("shell", "-c", code, env={**lambda_env, "STAGE": stage})
         assert result.returncode == 0, result.stderr
-        assert result.stdout.strip().splitlines()[-1].split() == [hsts, "False", "project.db.postgresql", "127.0.0.1"]
+        expected = [hsts, "False", "lambda_bootstrap.django.postgresql", "127.0.0.1"]
+        assert result.stdout.strip().splitlines()[-1].split() == expected
 
 
 def test_django_stage_settings_picks_the_module_of_another_stage_and_refuses_dev(lambda_env: dict[str, str]) -> None:
@@ -55,7 +55,7 @@ def test_django_stage_settings_picks_the_module_of_another_stage_and_refuses_dev
 def test_a_missing_parameter_stops_the_start_naming_it(lambda_env: dict[str, str]) -> None:
     result = run_manage("check", env={**lambda_env, "BOOTSTRAP_REQUIRED": "SECRET_KEY,SENTRY_DSN"})
     assert result.returncode != 0
-    assert "MissingKeysError: required configuration missing: SENTRY_DSN" in result.stderr
+    assert "ConfigurationError: required configuration missing or blank: SENTRY_DSN" in result.stderr
 
 
 def test_on_lambda_a_stage_without_sources_refuses_to_start(lambda_env: dict[str, str]) -> None:

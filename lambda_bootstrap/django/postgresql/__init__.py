@@ -1,0 +1,1 @@
+"""The rotation-aware PostgreSQL backend: ``ENGINE = "lambda_bootstrap.django.postgresql"`` (see :mod:`.base`)."""
