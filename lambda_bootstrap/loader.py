@@ -19,6 +19,7 @@ import time
 from collections.abc import Callable, MutableMapping
 from pathlib import Path
 
+from . import snapstart
 from .clients import Clients, default_clients
 from .errors import ConfigurationError
 from .fetch import fetch_entries
@@ -113,6 +114,43 @@ class Bootstrap:
         logger.info("lambda_bootstrap: refreshed %s (%d key(s) changed)", label, len(changed))
         return bool(changed)
 
+    def reload(self) -> list[str]:
+        """Fetch the configuration again (SnapStart, after a restore) and apply what changed; the changed keys.
+
+        The same sources, fetch path, rules and deadline as the cold start; the values this
+        bootstrap exported stand aside, so the environment's own keys still win where they won.
+        A failure raises and changes nothing.
+        """
+        with self._lock:
+            report, settings = self.report, self.settings
+            if report is None or settings is None or not settings.configured:
+                return []
+            ours = {key for key, origin in report.sources.items() if origin != ENVIRONMENT}
+            base = {key: value for key, value in self.environ.items() if key not in ours}
+            run = self._run(settings)
+            values = stage_values(fetch_entries(self._sources, self.clients, run), base, settings)
+            gone = ours - set(values.exported)
+            changed = sorted({k for k, v in values.exported.items() if self.environ.get(k) != v} | gone)
+            for key in gone:
+                self.environ.pop(key, None)
+            for key, value in values.exported.items():
+                self.environ[key] = value
+            self._fetched_at.update(dict.fromkeys(settings.source_labels, self.clock()))
+            self.report = LoadReport(
+                sources={k: (ENVIRONMENT if k in values.kept else label) for k, label in values.sources.items()},
+                kept_from_environment=values.kept,
+                overridden=values.overridden,
+                aws_calls=run.stats.calls,
+                retries=run.stats.retries,
+                seconds=report.seconds,
+            )
+            return changed
+
+    def forget_connections(self) -> None:
+        """Drop the clients, their pooled connections and credentials; keep botocore's parsed models."""
+        if isinstance(self.clients, Clients):
+            self.clients.renew()
+
     def reset(self) -> None:
         """Forget the cached load and clients, as a fresh container would (tests, benchmarks)."""
         with self._lock:
@@ -151,6 +189,7 @@ class Bootstrap:
             retries=run.stats.retries,
             seconds=time.perf_counter() - started,
         )
+        snapstart.register(self)  # a SnapStart init: fetched again after each restore (snapstart.py)
         logger.info(
             "lambda_bootstrap: loaded %d key(s) from %s in %.0f ms (%d AWS call(s), %d retried)",
             len(values.sources),

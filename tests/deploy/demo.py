@@ -214,6 +214,7 @@ def _cold_start(task_root: Path, endpoint: str, health_token: str, *, expect_hst
         memory_mb=int(configuration["MemorySize"]),
         timeout_seconds=int(configuration["Timeout"]),
         variables=dict(configuration["Environment"]["Variables"]),
+        handler=str(configuration["Handler"]),  # what Zappa deployed: the stage's lambda_handler
     )
     authorized = {"Authorization": f"Bearer {health_token}"}  # the details; the public answer is only up/down
     event = api_gateway_event("GET", "/health/", stage=STAGE, headers=authorized)

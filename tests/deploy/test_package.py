@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import sys
 import zipfile
 from pathlib import Path, PurePosixPath
 
 import pytest
 
 from tests.deploy.conftest import API_TOKEN, ENV_FILE_CANARY
+from testsupport.lambda_python import RUNTIME
 from testsupport.stage import STRONG_SECRET_KEY
 
 DEV_TOOLS = ("pytest", "_pytest", "pytest_django", "moto", "mypy", "ruff", "pip", "setuptools", "troposphere")
@@ -59,7 +59,7 @@ def test_bytecode_is_hash_checked_so_lambda_can_use_it(lambda_package: Path, ent
         for n in names
         if n.endswith(".py") and n.split("/")[0] in {"project", "lambda_bootstrap", "django"} and "__pycache__" not in n
     ]
-    tag = sys.implementation.cache_tag
+    tag = "cpython-{}{}".format(*RUNTIME.version)  # the runtime's interpreter, not the test's
     missing = [
         s for s in sources if f"{s.rsplit('/', 1)[0]}/__pycache__/{s.rsplit('/', 1)[1][:-3]}.{tag}.pyc" not in names
     ]

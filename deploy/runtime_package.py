@@ -1,0 +1,331 @@
+"""Zappa's ``zip`` callback: make the package right for the stage's runtime, whatever Python builds it.
+
+Zappa zips the deploying machine's virtualenv: on a Python 3.11 machine a
+``python3.13`` stage would get psycopg2 built for 3.11 (it fails only on
+Lambda, at import) and bytecode Lambda's interpreter ignores (every module
+compiled again at every cold start, on a read-only file system). Zappa's own
+swap (``use_precompiled_packages``) asks PyPI's JSON API and swallows its
+errors, so this project turns it off and does the work here, after Zappa has
+written the zip and before it uploads it:
+
+1. every distribution in the zip whose wheel is not pure Python, or not built
+   for the runtime's Python and architecture, is installed again by pip for
+   the runtime (``--platform manylinux_*_<arch> --python-version 3.13
+   --abi cp313 --only-binary=:all:``, same version) and replaces the old one
+   file for file (its RECORD);
+2. every module is compiled by the runtime's own interpreter (found on this
+   machine, or provisioned by ``bin/python3.13``: :func:`runtime_python`) into
+   hash-checked bytecode: Zappa dates zip entries 1980-01-01, so a
+   timestamp-checked ``.pyc`` would never match its source on Lambda;
+3. a guard reads the result and refuses the package, naming the files, when
+   any compiled extension, shared library, bytecode file or wheel tag does not
+   match the runtime: a refused build uploads nothing.
+
+The zip is rewritten with Zappa's own entry attributes. Runs in Zappa's
+process; imports nothing from the project but this folder.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import zipfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+__all__ = ["PackageRefusedError", "Target", "for_the_runtime", "install_for", "repackage", "runtime_python", "verify"]
+
+RUNTIME_PYTHON_VARIABLE = "LAMBDA_RUNTIME_PYTHON"  # an interpreter to use, instead of searching
+# What bin/python3.13 provisions on a machine without one (outside the project: Zappa copies that folder).
+PROVISIONED = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / (
+    "lambda-bootstrap/python3.13-trixie/usr/bin/python3.13-host"
+)
+_ELF_MACHINES = {"x86_64": 62, "aarch64": 183}
+_GLIBC = ("2_34", "2_31", "2_28", "2_27", "2_24", "2_17")  # Amazon Linux 2023 has glibc 2.34
+_EXTENSION = re.compile(r"\.cpython-(\d+)-([a-z0-9_]+)-linux-gnu\.so$")
+
+
+class PackageRefusedError(SystemExit):
+    """Raised from Zappa's callback: Zappa stops, and nothing is uploaded."""
+
+
+@dataclass(frozen=True)
+class Target:
+    """What the package must be built for: Lambda's runtime (``python3.13``) and architecture."""
+
+    runtime: str
+    architecture: str  # Zappa's spelling: x86_64 or arm64
+
+    @property
+    def version(self) -> tuple[int, int]:
+        match = re.fullmatch(r"python(\d)\.(\d+)", self.runtime)
+        if not match:
+            raise PackageRefusedError(f"runtime package: {self.runtime!r} is not a Python runtime (python3.13)")
+        return int(match.group(1)), int(match.group(2))
+
+    @property
+    def machine(self) -> str:
+        return "aarch64" if self.architecture == "arm64" else "x86_64"
+
+    @property
+    def tag(self) -> str:
+        return "cp{}{}".format(*self.version)
+
+    @property
+    def platforms(self) -> list[str]:
+        older = ["manylinux2014", "manylinux2010", "manylinux1"] if self.machine == "x86_64" else ["manylinux2014"]
+        return [f"manylinux_{glibc}_{self.machine}" for glibc in _GLIBC] + [f"{p}_{self.machine}" for p in older]
+
+
+def for_the_runtime(cli: Any) -> None:
+    """The entry point named in zappa_settings.json (``callbacks.zip``): Zappa passes its CLI object."""
+    target = Target(str(cli.runtime), str(getattr(cli, "architecture", None) or "x86_64"))
+    summary = repackage(Path(cli.zip_path), target, runtime_python(target))
+    print(f"runtime package: {summary}", file=sys.stderr)
+
+
+def runtime_python(target: Target) -> Path:
+    """An interpreter of the runtime's version on this machine; refuses, saying how to get one, when none runs."""
+    name = "python{}.{}".format(*target.version)
+    pyenv = Path(os.environ.get("PYENV_ROOT") or Path.home() / ".pyenv")
+    candidates = [
+        os.environ.get(RUNTIME_PYTHON_VARIABLE, ""),
+        shutil.which(name) or "",
+        f"/usr/bin/{name}",
+        f"/usr/local/bin/{name}",
+        *sorted(str(p) for p in pyenv.glob(f"versions/{name[6:]}*/bin/{name}")),
+        str(PROVISIONED) if name == "python3.13" else "",
+    ]
+    for candidate in filter(None, candidates):
+        found = _running(candidate, target.version)
+        if found is not None:
+            return found
+    raise PackageRefusedError(
+        f"runtime package: no {name} runs on this machine, and the {target.runtime} runtime's bytecode must be "
+        f"compiled by it: install {name}, point {RUNTIME_PYTHON_VARIABLE} at one, or run bin/python3.13 "
+        "(it provisions one; docs/packaging.md)"
+    )
+
+
+def _running(candidate: str, version: tuple[int, int]) -> Path | None:
+    """The interpreter behind ``candidate`` when it runs and is ``version`` (a pyenv shim may exist and fail)."""
+    check = f"import sys; assert sys.version_info[:2] == {version!r}; print(sys.executable)"
+    try:
+        done = subprocess.run([candidate, "-S", "-c", check], capture_output=True, text=True, timeout=30, check=False)
+    except OSError:
+        return None
+    return Path(done.stdout.strip()) if done.returncode == 0 and done.stdout.strip() else None
+
+
+def repackage(zip_path: Path, target: Target, interpreter: Path) -> str:
+    """Swap, compile and verify ``zip_path`` in place; a one-line summary of what was done."""
+    with tempfile.TemporaryDirectory(prefix="runtime-package-") as scratch:
+        tree = Path(scratch) / "tree"
+        with zipfile.ZipFile(zip_path) as archive:
+            archive.extractall(tree)
+        swapped = _swap_distributions(tree, target, Path(scratch) / "wheels")
+        compiled = _compile(tree, target, interpreter)
+        problems = verify(tree, target, _magic(interpreter))
+        if problems:
+            shown = "; ".join(problems[:10]) + (f"; and {len(problems) - 10} more" if len(problems) > 10 else "")
+            raise PackageRefusedError(
+                f"runtime package: refusing a zip that would not run on {target.runtime}: {shown}"
+            )
+        _write_zip(tree, zip_path)
+    names = ", ".join(swapped) or "none needed"
+    return (
+        f"{target.runtime} {target.architecture}: distributions rebuilt for it: {names}; "
+        f"{compiled} modules compiled by {interpreter}"
+    )
+
+
+def _distributions(tree: Path) -> Iterator[tuple[Path, str, str]]:
+    """Each ``*.dist-info`` of the package: its folder, name and version."""
+    for info in sorted(tree.glob("*.dist-info")):
+        metadata = (
+            (info / "METADATA").read_text(encoding="utf-8", errors="replace") if (info / "METADATA").is_file() else ""
+        )
+        fields = dict(re.findall(r"^(Name|Version): (.+)$", metadata, flags=re.MULTILINE))
+        if "Name" in fields and "Version" in fields:
+            yield info, fields["Name"].strip(), fields["Version"].strip()
+
+
+def _wheel_tags(info: Path) -> list[str]:
+    wheel = info / "WHEEL"
+    if not wheel.is_file():
+        return []
+    return re.findall(r"^Tag: (\S+)$", wheel.read_text(encoding="utf-8", errors="replace"), flags=re.MULTILINE)
+
+
+def _fits(tag: str, target: Target) -> bool:
+    """One wheel tag (``cp313-cp313-manylinux_2_17_x86_64``) against the runtime."""
+    try:
+        python, abi, platform = tag.split("-")
+    except ValueError:
+        return False
+    major, minor = target.version
+    pythons = set(python.split("."))
+    py_ok = bool(pythons & {"py3", f"py{major}{minor}", target.tag, "py2.py3"}) or any(
+        p.startswith(("cp3", "py3")) and p[2:].isdigit() and int(p[2:]) <= major * 10 + minor and abi == "abi3"
+        for p in pythons
+    )
+    abi_ok = abi in {"none", "abi3", target.tag}
+    platforms = set(platform.split("."))
+    platform_ok = "any" in platforms or any(
+        p.endswith(f"_{target.machine}") and p.startswith("manylinux") for p in platforms
+    )
+    return py_ok and abi_ok and platform_ok
+
+
+def _swap_distributions(tree: Path, target: Target, wheels: Path) -> list[str]:
+    """Install again, for the runtime, every distribution whose wheel does not fit it; their names."""
+    wrong = [(info, name, version) for info, name, version in _distributions(tree) if not _built_for(info, target)]
+    if not wrong:
+        return []
+    done = install_for(target, [f"{name}=={version}" for _, name, version in wrong], wheels, dependencies=False)
+    if done.returncode != 0:
+        reasons = [line for line in done.stderr.splitlines() if "ERROR" in line][:3]
+        raise PackageRefusedError(
+            f"runtime package: pip found no {target.tag} {target.machine} wheel for "
+            f"{', '.join(f'{n}=={v}' for _, n, v in wrong)}: {' '.join(reasons) or done.stderr[-500:]}"
+        )
+    for info, _, _ in wrong:
+        for relative in _record(info):
+            (tree / relative).unlink(missing_ok=True)
+        shutil.rmtree(info, ignore_errors=True)
+    for entry in wheels.iterdir():
+        if entry.name == "bin":
+            continue  # console scripts: Lambda runs none
+        destination = tree / entry.name
+        if entry.is_dir():
+            shutil.copytree(entry, destination, dirs_exist_ok=True)
+        else:
+            shutil.copy2(entry, destination)
+    return sorted(name for _, name, _ in wrong)
+
+
+def install_for(
+    target: Target, requirements: list[str], destination: Path, *, dependencies: bool
+) -> subprocess.CompletedProcess[str]:
+    """pip, on this machine's Python, installing ``requirements`` as the runtime's wheels into ``destination``."""
+    command = [sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-compile"]
+    command += [] if dependencies else ["--no-deps"]
+    command += ["--only-binary=:all:", "--target", str(destination), "--implementation", "cp"]
+    command += ["--python-version", "{}.{}".format(*target.version), "--abi", target.tag, "--abi", "abi3"]
+    command += ["--abi", "none", *(arg for platform in target.platforms for arg in ("--platform", platform))]
+    return subprocess.run([*command, *requirements], capture_output=True, text=True, timeout=600, check=False)
+
+
+def _built_for(info: Path, target: Target) -> bool:
+    tags = _wheel_tags(info)
+    return bool(tags) and any(_fits(tag, target) for tag in tags)
+
+
+def _record(info: Path) -> list[str]:
+    """The files a distribution installed (its RECORD), inside the package only."""
+    record = info / "RECORD"
+    if not record.is_file():
+        return []
+    paths = [line.split(",", 1)[0] for line in record.read_text(encoding="utf-8", errors="replace").splitlines()]
+    return [p for p in paths if p and not PurePosixPath(p).is_absolute() and ".." not in PurePosixPath(p).parts]
+
+
+def _compile(tree: Path, target: Target, interpreter: Path) -> int:
+    """Every module to hash-checked bytecode by the runtime's interpreter; bytecode of any other removed.
+
+    Whole ``__pycache__`` folders go: Zappa drops an empty ``__init__.py`` into every folder it zips,
+    theirs included.
+    """
+    for cache in sorted(tree.rglob("__pycache__"), reverse=True):
+        shutil.rmtree(cache, ignore_errors=True)
+    for stale in tree.rglob("*.pyc"):
+        stale.unlink()
+    modules = sum(1 for _ in tree.rglob("*.py"))
+    command = [str(interpreter), "-I", "-m", "compileall", "-q", "-j", "0", "--invalidation-mode", "checked-hash"]
+    command += ["-s", str(tree), "-p", "/var/task", str(tree)]  # tracebacks name Lambda's task root
+    done = subprocess.run(command, capture_output=True, text=True, timeout=600, check=False)
+    if done.returncode != 0:
+        failed = [line for line in done.stdout.splitlines() if line.startswith("***")][:3]
+        raise PackageRefusedError(
+            f"runtime package: {interpreter} could not compile every module of the package: "
+            f"{' '.join(failed) or done.stderr[-500:]}"
+        )
+    return modules
+
+
+def _magic(interpreter: Path) -> bytes:
+    done = subprocess.run(
+        [
+            str(interpreter),
+            "-I",
+            "-c",
+            "import importlib.util, sys; sys.stdout.write(importlib.util.MAGIC_NUMBER.hex())",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=True,
+    )
+    return bytes.fromhex(done.stdout.strip())
+
+
+def verify(tree: Path, target: Target, magic: bytes) -> list[str]:
+    """Everything in ``tree`` that would not run on the target: compiled code, libraries, bytecode, wheel tags."""
+    problems: list[str] = []
+    tag = "cpython-{}{}".format(*target.version)
+    for path in sorted(tree.rglob("*")):
+        if not path.is_file():
+            continue
+        relative = path.relative_to(tree).as_posix()
+        if fnmatch.fnmatch(path.name, "*.so") or fnmatch.fnmatch(path.name, "*.so.*"):
+            extension = _EXTENSION.search(path.name)
+            if extension and (f"cpython-{extension.group(1)}" != tag or extension.group(2) != target.machine):
+                problems.append(f"{relative} is built for cpython-{extension.group(1)} {extension.group(2)}")
+            elif (machine := _elf_machine(path)) != _ELF_MACHINES[target.machine]:
+                problems.append(f"{relative} is not a {target.machine} library (ELF machine {machine})")
+        elif path.suffix == ".pyc":
+            if path.parent.name != "__pycache__" or f".{tag}." not in path.name:
+                problems.append(f"{relative} is not {tag} bytecode in __pycache__")
+            elif path.read_bytes()[:4] != magic:
+                problems.append(f"{relative} has another interpreter's magic number")
+    for info, name, version in _distributions(tree):
+        if not _built_for(info, target):
+            problems.append(f"{name} {version} is a wheel for {', '.join(_wheel_tags(info)) or 'no known tag'}")
+    missing = list(_sources_without_bytecode(tree, tag))
+    problems.extend(f"{m} has no {tag} bytecode" for m in missing[:5])
+    return problems
+
+
+def _sources_without_bytecode(tree: Path, tag: str) -> Iterable[str]:
+    for source in tree.rglob("*.py"):
+        cached = source.parent / "__pycache__" / f"{source.stem}.{tag}.pyc"
+        if not cached.is_file():
+            yield source.relative_to(tree).as_posix()
+
+
+def _elf_machine(path: Path) -> int | None:
+    with path.open("rb") as file:
+        header = file.read(20)
+    if len(header) < 20 or header[:4] != b"\x7fELF":
+        return None
+    return int.from_bytes(header[18:20], "little" if header[5] == 1 else "big")
+
+
+def _write_zip(tree: Path, zip_path: Path) -> None:
+    """The tree as Zappa zips (every entry 0755, Unix, 1980-01-01, deflated), replacing ``zip_path`` at once."""
+    partial = zip_path.with_name(zip_path.name + ".partial")
+    with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path in sorted(tree.rglob("*")):
+            if path.is_file():
+                info = zipfile.ZipInfo(path.relative_to(tree).as_posix())
+                info.create_system = 3
+                info.external_attr = 0o755 << 16
+                archive.writestr(info, path.read_bytes(), zipfile.ZIP_DEFLATED)
+    os.replace(partial, zip_path)
