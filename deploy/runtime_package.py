@@ -250,7 +250,11 @@ def _compile(tree: Path, target: Target, interpreter: Path) -> int:
     modules = sum(1 for _ in tree.rglob("*.py"))
     command = [str(interpreter), "-I", "-m", "compileall", "-q", "-j", "0", "--invalidation-mode", "checked-hash"]
     command += ["-s", str(tree), "-p", "/var/task", str(tree)]  # tracebacks name Lambda's task root
-    done = subprocess.run(command, capture_output=True, text=True, timeout=600, check=False)
+    # compileall's workers meet over a Unix socket under TMPDIR, whose path may not exceed 107 bytes
+    short_tmp = {"TMPDIR": "/tmp"} if Path("/tmp").is_dir() else {}  # noqa: S108 - only a rendezvous socket
+    done = subprocess.run(
+        command, capture_output=True, text=True, timeout=600, check=False, env={**os.environ, **short_tmp}
+    )
     if done.returncode != 0:
         failed = [line for line in done.stdout.splitlines() if line.startswith("***")][:3]
         raise PackageRefusedError(
