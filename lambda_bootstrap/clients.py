@@ -102,6 +102,8 @@ class Clients:
         with self._lock:
             if self._session is not None:
                 self._loader = self._session._session.get_component("data_loader")
+            for client in self._clients.values():
+                client.close()  # its pooled sockets: a snapshot must hold none
             self._clients.clear()
             self._session = None
 
