@@ -1,7 +1,7 @@
 """``zappa deploy/status/update/undeploy staging`` through Zappa's own CLI, against moto's server.
 
 Zappa runs in this process (so the one moto gap can be bridged, see
-moto_gaps.py), from the project copy, with the runtime virtualenv and a private
+testsupport/moto_gaps.py), from the project copy, with the runtime virtualenv and a private
 TMPDIR; then boto3 asks moto what AWS would hold.
 """
 
