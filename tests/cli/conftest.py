@@ -16,4 +16,3 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     (tmp_path / "zappa_settings.json").write_text(json.dumps(STAGES, indent=4), encoding="utf-8")
     monkeypatch.chdir(tmp_path)
     return tmp_path
-
