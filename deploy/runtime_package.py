@@ -17,7 +17,17 @@ written the zip and before it uploads it:
    machine, or provisioned by ``bin/python3.13``: :func:`runtime_python`) into
    hash-checked bytecode: Zappa dates zip entries 1980-01-01, so a
    timestamp-checked ``.pyc`` would never match its source on Lambda;
-3. a guard reads the result and refuses the package, naming the files, when
+3. botocore's service data is cut to the services the function can call:
+   the bootstrap's and Zappa's handler's (:data:`RUNTIME_SERVICES`), those
+   named by a literal ``client("...")``/``resource("...")`` in the project's
+   own code, and the stage's ``lambda_bootstrap.aws_services``; and
+   ``endpoints.json`` to those services' entries. botocore lists and stats
+   every service folder (449 of them, 28 MB) and parses ``endpoints.json``
+   (1.2 MB) when it makes its first client: the cut makes the first client of
+   every cold start cheaper (docs/benchmarks.md, "init"). A client of a
+   service cut out fails with botocore's UnknownServiceError: name the
+   service in ``aws_services``;
+4. a guard reads the result and refuses the package, naming the files, when
    any compiled extension, shared library, bytecode file or wheel tag does not
    match the runtime: a refused build uploads nothing.
 
@@ -28,6 +38,7 @@ process; imports nothing from the project but this folder.
 from __future__ import annotations
 
 import fnmatch
+import json
 import os
 import re
 import shutil
@@ -84,10 +95,20 @@ class Target:
         return [f"manylinux_{glibc}_{self.machine}" for glibc in _GLIBC] + [f"{p}_{self.machine}" for p in older]
 
 
+# The services a Django function under Zappa calls without naming them: the bootstrap's (Secrets Manager,
+# SSM, RDS IAM tokens, STS for an assumed role) and Zappa's handler's (S3: remote_env and slim_handler;
+# Lambda, SNS, DynamoDB: zappa.asynchronous tasks).
+RUNTIME_SERVICES = ("secretsmanager", "ssm", "rds", "sts", "s3", "lambda", "sns", "dynamodb")
+_SERVICE_LITERAL = re.compile(
+    r"""\b(?:client|resource|create_client)\(\s*(?:service_name\s*=\s*)?["']([a-z0-9-]+)["']"""
+)
+
+
 def for_the_runtime(cli: Any) -> None:
     """The entry point named in zappa_settings.json (``callbacks.zip``): Zappa passes its CLI object."""
     target = Target(str(cli.runtime), str(getattr(cli, "architecture", None) or "x86_64"))
-    summary = repackage(Path(cli.zip_path), target, runtime_python(target))
+    declared = (getattr(cli, "stage_config", None) or {}).get("lambda_bootstrap", {}).get("aws_services") or []
+    summary = repackage(Path(cli.zip_path), target, runtime_python(target), services=[str(s) for s in declared])
     print(f"runtime package: {summary}", file=sys.stderr)
 
 
@@ -124,13 +145,14 @@ def _running(candidate: str, version: tuple[int, int]) -> Path | None:
     return Path(done.stdout.strip()) if done.returncode == 0 and done.stdout.strip() else None
 
 
-def repackage(zip_path: Path, target: Target, interpreter: Path) -> str:
-    """Swap, compile and verify ``zip_path`` in place; a one-line summary of what was done."""
+def repackage(zip_path: Path, target: Target, interpreter: Path, *, services: Iterable[str] = ()) -> str:
+    """Swap, cut, compile and verify ``zip_path`` in place; a one-line summary of what was done."""
     with tempfile.TemporaryDirectory(prefix="runtime-package-") as scratch:
         tree = Path(scratch) / "tree"
         with zipfile.ZipFile(zip_path) as archive:
             archive.extractall(tree)
         swapped = _swap_distributions(tree, target, Path(scratch) / "wheels")
+        kept = _cut_service_data(tree, {*RUNTIME_SERVICES, *services})
         compiled = _compile(tree, target, interpreter)
         problems = verify(tree, target, _magic(interpreter))
         if problems:
@@ -142,8 +164,52 @@ def repackage(zip_path: Path, target: Target, interpreter: Path) -> str:
     names = ", ".join(swapped) or "none needed"
     return (
         f"{target.runtime} {target.architecture}: distributions rebuilt for it: {names}; "
-        f"{compiled} modules compiled by {interpreter}"
+        f"botocore service data kept: {', '.join(kept) or 'no botocore'}; {compiled} modules compiled by {interpreter}"
     )
+
+
+def _cut_service_data(tree: Path, wanted: set[str]) -> list[str]:
+    """Remove every botocore service folder but ``wanted`` and those the project's own code names; the kept."""
+    data = tree / "botocore" / "data"
+    if not data.is_dir():
+        return []
+    available = {folder.name for folder in data.iterdir() if folder.is_dir()}
+    unknown = sorted(set(wanted) - available - set(RUNTIME_SERVICES))
+    if unknown:
+        raise PackageRefusedError(
+            f"runtime package: lambda_bootstrap.aws_services names {', '.join(unknown)}, which botocore does not "
+            "know (a service's name is the one boto3.client() takes)"
+        )
+    keep = (set(wanted) | _services_named_in(tree)) & available
+    for folder in sorted(available - keep):
+        shutil.rmtree(data / folder)
+    _cut_endpoints(data / "endpoints.json", keep)
+    return sorted(keep)
+
+
+def _cut_endpoints(endpoints: Path, keep: set[str]) -> None:
+    """endpoints.json (1.2 MB, parsed by every first client) with the kept services' entries only.
+
+    Every partition stays whole but for its ``services``: a kept service resolves exactly as before.
+    """
+    if not endpoints.is_file():
+        return
+    document = json.loads(endpoints.read_text(encoding="utf-8"))
+    for partition in document.get("partitions", []):
+        services = partition.get("services", {})
+        partition["services"] = {name: entry for name, entry in services.items() if name in keep}
+    endpoints.write_text(json.dumps(document, separators=(",", ":")), encoding="utf-8")
+
+
+def _services_named_in(tree: Path) -> set[str]:
+    """``client("name")`` and ``resource("name")`` literals in the project's code (not in an installed distribution)."""
+    installed = {relative for info, _, _ in _distributions(tree) for relative in _record(info)}
+    named: set[str] = set()
+    for source in tree.rglob("*.py"):
+        relative = source.relative_to(tree).as_posix()
+        if relative not in installed and not relative.startswith(("botocore/", "boto3/")):
+            named.update(_SERVICE_LITERAL.findall(source.read_text(encoding="utf-8", errors="replace")))
+    return named
 
 
 def _distributions(tree: Path) -> Iterator[tuple[Path, str, str]]:

@@ -17,11 +17,25 @@ after the restore sees the new values. Without SnapStart it adds nothing.
 
 from __future__ import annotations
 
-from typing import Any
+import gc
 
-import handler as zappa  # Zappa's handler.py at the package's root: its init builds Django when instantiated
+# The init builds what the container keeps for its whole life (modules, settings, Django's apps and
+# URL resolvers, botocore's models): hundreds of thousands of objects, nearly none of them garbage.
+# Collecting while they are made only walks them again and again (docs/benchmarks.md: the "init"
+# section), so collection is off for the init, and what it built is frozen out of every later
+# collection; what garbage the init left stays with it (its size is in the same section).
+_collecting = gc.isenabled()
+gc.disable()
+try:
+    import handler as zappa  # Zappa's handler.py at the package's root: its init builds Django when instantiated
+finally:
+    gc.freeze()
+    if _collecting:
+        gc.enable()
 
-from . import snapstart
+from typing import Any  # noqa: E402 - after the init above
+
+from . import snapstart  # noqa: E402
 
 __all__ = ["lambda_handler"]
 
