@@ -253,7 +253,10 @@ def _phase(run: dict[str, Any], name: str) -> float:
 
 
 PHASES: list[tuple[str, Callable[[dict[str, Any]], float]]] = [
-    ("imports, Zappa's handler, the rest", lambda r: r["init"] - _phase(r, "settings module") - _phase(r, "Django set-up")),
+    (
+        "imports, Zappa's handler, the rest",
+        lambda r: r["init"] - _phase(r, "settings module") - _phase(r, "Django set-up"),
+    ),
     ("settings module, without the bootstrap", lambda r: _phase(r, "settings module") - r["load"]),
     ("bootstrap `load()`", lambda r: r["load"]),
     ("  of which boto3 clients", lambda r: _phase(r, "boto3 clients")),
