@@ -16,13 +16,14 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Callable, MutableMapping
+from collections.abc import Callable, Mapping, MutableMapping
+from dataclasses import dataclass
 from pathlib import Path
 
 from . import snapstart
 from .clients import Clients, default_clients
-from .errors import ConfigurationError
-from .fetch import fetch_entries
+from .errors import BootstrapError, ConfigurationError
+from .fetch import PendingFetch, fetch_entries, start_fetch
 from .merge import merge
 from .report import ENVIRONMENT, LoadReport
 from .retry import LoadRun
@@ -61,6 +62,7 @@ class Bootstrap:
         self.settings: BootstrapSettings | None = None
         self._sources: list[Source] = []
         self._fetched_at: dict[str, float] = {}  # source label -> clock time of its last fetch
+        self._prefetched: _Prefetch | None = None
 
     def load(self) -> LoadReport:
         """Load into the environment once; later calls return the cached report."""
@@ -71,6 +73,33 @@ class Bootstrap:
             if self.report is None:
                 self.report, self.settings = self._load_once()
             return self.report
+
+    def prefetch(self, overrides: Mapping[str, str]) -> bool:
+        """Start the load's AWS calls now, for the :meth:`load` that comes later; True if they started.
+
+        For a handler module that runs before the framework is imported (lambda_bootstrap.zappa_handler):
+        the calls wait on the network while the imports run. ``overrides`` are the variables the handler
+        will have set by the time :meth:`load` runs (Zappa's ``environment_variables``, ``PROJECT``,
+        ``STAGE``). Nothing is exported here: :meth:`load` uses the fetch only if it reads the very same
+        settings, and then merges, checks and exports as always; else it fetches afresh. A fetch that
+        fails is the load's failure, raised by :meth:`load`. Settings that cannot be read start nothing:
+        :meth:`load` reads them again and raises.
+        """
+        with self._lock:
+            if self.report is not None or self._prefetched is not None:
+                return False
+            environ = {**self.environ, **overrides}
+            try:
+                settings = read_settings(environ)
+                if not settings.configured:
+                    return False
+                root = _task_root(environ)
+                sources = sources_for(settings, root)
+                run = self._run(settings)
+                self._prefetched = _Prefetch(settings, root, sources, start_fetch(sources, self.clients, run))
+            except BootstrapError:
+                return False  # load() meets the same error, and raises it
+            return True
 
     def refresh(self, key: str, *, max_age: float | None = None) -> bool:
         """Re-fetch the secret that supplied ``key`` if it is older than ``max_age`` seconds.
@@ -154,6 +183,9 @@ class Bootstrap:
     def reset(self) -> None:
         """Forget the cached load and clients, as a fresh container would (tests, benchmarks)."""
         with self._lock:
+            if self._prefetched is not None:
+                self._prefetched.pending.run.cancel()
+                self._prefetched = None
             self.report = None
             self.settings = None
             self._sources = []
@@ -172,10 +204,18 @@ class Bootstrap:
             stage_values([], environ, settings, log=False)  # BOOTSTRAP_REQUIRED still holds
             logger.debug("lambda_bootstrap: no AWS source configured; using the process environment only")
             return LoadReport(), settings
-        root = Path(environ["LAMBDA_TASK_ROOT"]) if environ.get("LAMBDA_TASK_ROOT") else None
-        sources = sources_for(settings, root)
-        run = self._run(settings)
-        values = stage_values(fetch_entries(sources, self.clients, run), environ, settings)
+        root = _task_root(environ)
+        prefetched, self._prefetched = self._prefetched, None
+        early = prefetched is not None and (prefetched.settings, prefetched.root) == (settings, root)
+        if prefetched is not None and early:
+            sources, pending = prefetched.sources, prefetched.pending
+        else:
+            if prefetched is not None:
+                prefetched.pending.run.cancel()  # started for other settings: its calls stop, its answers go
+            sources = sources_for(settings, root)
+            pending = start_fetch(sources, self.clients, self._run(settings))
+        run = pending.run
+        values = stage_values(pending.result(), environ, settings)
         fetched_at = self.clock()
         for key, value in values.exported.items():  # only now: every check has passed
             environ[key] = value
@@ -191,14 +231,27 @@ class Bootstrap:
         )
         snapstart.register(self)  # a SnapStart init: fetched again after each restore (snapstart.py)
         logger.info(
-            "lambda_bootstrap: loaded %d key(s) from %s in %.0f ms (%d AWS call(s), %d retried)",
+            "lambda_bootstrap: loaded %d key(s) from %s in %.0f ms (%d AWS call(s), %d retried%s)",
             len(values.sources),
             ", ".join(settings.source_labels),
             report.seconds * 1000,
             report.aws_calls,
             report.retries,
+            "; started at import" if early else "",
         )
         return report, settings
+
+
+@dataclass(frozen=True)
+class _Prefetch:
+    settings: BootstrapSettings
+    root: Path | None
+    sources: list[Source]
+    pending: PendingFetch
+
+
+def _task_root(environ: Mapping[str, str]) -> Path | None:
+    return Path(environ["LAMBDA_TASK_ROOT"]) if environ.get("LAMBDA_TASK_ROOT") else None
 
 
 _default = Bootstrap(default_clients)

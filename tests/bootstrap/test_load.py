@@ -183,3 +183,50 @@ def test_a_failed_refresh_waits_a_ttl_before_trying_again(full_stage: FakeAccoun
     aws_calls.reset()
     assert lambda_bootstrap.refresh("DATABASE_URL") is False  # within the TTL of the failed attempt
     assert aws_calls.total == 0
+
+
+# --- prefetch: the calls started early (lambda_bootstrap.zappa_handler), checked and exported by load() ---
+
+
+def without(*names: str) -> None:
+    for name in names:
+        os.environ.pop(name, None)
+
+
+def test_a_prefetch_exports_nothing_and_load_uses_its_answers(full_stage: FakeAccount, aws_calls) -> None:
+    overrides = {"BOOTSTRAP_SSM_PATH": os.environ["BOOTSTRAP_SSM_PATH"], "STAGE": "prod"}
+    without("BOOTSTRAP_SSM_PATH", "STAGE")  # as before Zappa's handler sets them
+    aws_calls.reset()
+    assert lambda_bootstrap.loader.default().prefetch(overrides) is True
+    assert "SECRET_KEY" not in os.environ
+    os.environ.update(overrides)  # what Zappa's handler does, then the settings module loads
+    report = lambda_bootstrap.load()
+    assert os.environ["SECRET_KEY"] == "prod-secret-key-value"
+    assert dict(aws_calls.counts) == {"GetParametersByPath": 1, "GetSecretValue": 1}  # once, not twice
+    assert report.aws_calls == 2
+
+
+def test_settings_that_changed_since_the_prefetch_are_fetched_afresh(full_stage: FakeAccount, aws_calls) -> None:
+    full_stage.parameters({"SECRET_KEY": "prod-secret-key-value"})
+    lambda_bootstrap.loader.default().prefetch({"BOOTSTRAP_SECRETS": "other"})  # not what load() will read
+    aws_calls.reset()
+    lambda_bootstrap.load()
+    assert os.environ["DATABASE_URL"] == "postgres://shop:db-password-1@db:5432/shop"
+    assert dict(aws_calls.counts) == {"GetParametersByPath": 1, "GetSecretValue": 1}
+
+
+def test_a_prefetch_that_fails_is_the_loads_failure(full_stage: FakeAccount) -> None:
+    full_stage.secrets.delete_secret(SecretId="shop/prod/database", ForceDeleteWithoutRecovery=True)
+    assert lambda_bootstrap.loader.default().prefetch({}) is True
+    with pytest.raises(SourceNotFoundError, match="secretsmanager:shop/prod/database"):
+        lambda_bootstrap.load()
+    assert "SECRET_KEY" not in os.environ  # all or nothing, as ever
+
+
+def test_settings_a_prefetch_cannot_read_start_nothing_and_load_raises(full_stage: FakeAccount, aws_calls) -> None:
+    aws_calls.reset()
+    assert lambda_bootstrap.loader.default().prefetch({"BOOTSTRAP_TIMEOUT": "soon"}) is False
+    assert aws_calls.total == 0
+    os.environ["BOOTSTRAP_TIMEOUT"] = "soon"
+    with pytest.raises(ConfigurationError, match="BOOTSTRAP_TIMEOUT"):
+        lambda_bootstrap.load()
