@@ -72,8 +72,7 @@ def migrate(
             f"{stage.project_name}/{stage.name}/config) in its environment_variables first; migrate writes there"
         )
     source = _source_path(stage, path)
-    if not dry_run and not yes and not console.interactive():
-        raise ToolError("refusing to migrate without confirmation: stdin is not a terminal; pass --yes (or --dry-run)")
+    shared.refuse_unconfirmable("migrate", yes=yes, dry_run=dry_run, console=console)
     aws = Aws(stage.region, settings.max_attempts)
     desired = _ssm_values(stage, source, aws, console)
     target = BundleTarget(settings.bundle)
