@@ -67,6 +67,20 @@ def test_an_interrupt_after_the_swap_was_sent_is_unknown_and_the_diff_finds_it_l
     account.assert_nothing_leaked(result.text)
 
 
+def test_an_interrupt_after_the_swap_landed_says_the_write_stands(
+    bundle_project: Path, account: FakeAccount, aws_calls: AwsCalls, fake_clock: FakeClock
+) -> None:
+    """Ctrl-C while the pending label is taken off, after AWSCURRENT moved: written, not "nothing written"."""
+    account.secret(BUNDLE, {"SECRET_KEY": SECRET})
+    env = write_env(bundle_project, "ALLOWED_HOSTS=mine-hosts-value\n")
+    interrupt_after(aws_calls, "UpdateSecretVersionStage", nth=2)
+    result = run("push", "prod", "--from", env, "--yes")
+    assert result.code == 3, result.text
+    assert "stopped: interrupted (Ctrl-C)" in result.err and "written (1): ALLOWED_HOSTS" in result.err
+    assert "nothing written" not in result.text
+    assert bundle(account)["ALLOWED_HOSTS"] == "mine-hosts-value"
+
+
 def test_an_interrupt_while_the_pending_version_is_sent_makes_nothing_current(
     bundle_project: Path, account: FakeAccount, aws_calls: AwsCalls, fake_clock: FakeClock
 ) -> None:
