@@ -45,6 +45,14 @@ def interrupt_after(aws_calls: AwsCalls, operation: str, nth: int = 1) -> None:
     aws_calls.rewrite(operation, answer_then_interrupt)
 
 
+def push_interrupted(account: FakeAccount, aws_calls: AwsCalls, operation: str, nth: int = 1) -> Any:
+    """``push prod`` of one key to the bundle, with Ctrl-C once the ``nth`` ``operation`` was sent."""
+    account.secret(BUNDLE, {"SECRET_KEY": SECRET})
+    env = write_env(Path.cwd(), "ALLOWED_HOSTS=mine-hosts-value\n")
+    interrupt_after(aws_calls, operation, nth)
+    return run("push", "prod", "--from", env, "--yes")
+
+
 def assert_unknown(result: Any, find_out: str) -> None:
     assert result.code == 5, result.text
     assert "OUTCOME UNKNOWN: " in result.err and "it may have landed" in result.err
@@ -55,14 +63,12 @@ def assert_unknown(result: Any, find_out: str) -> None:
 def test_an_interrupt_after_the_swap_was_sent_is_unknown_and_the_diff_finds_it_landed(
     bundle_project: Path, account: FakeAccount, aws_calls: AwsCalls, fake_clock: FakeClock
 ) -> None:
-    account.secret(BUNDLE, {"SECRET_KEY": SECRET})
-    env = write_env(bundle_project, "ALLOWED_HOSTS=mine-hosts-value\n")
-    interrupt_after(aws_calls, "UpdateSecretVersionStage")
-    result = run("push", "prod", "--from", env, "--yes")
+    result = push_interrupted(account, aws_calls, "UpdateSecretVersionStage")
     assert_unknown(result, "lambda-bootstrap diff prod --against .env.prod")
     assert "the swap of AWSCURRENT to version " in result.err and "interrupted (Ctrl-C)" in result.err
     assert bundle(account)["ALLOWED_HOSTS"] == "mine-hosts-value"  # it had landed
-    assert run("diff", "prod", "--against", env).code == 1  # only SECRET_KEY differs: only in AWS
+    found_out = run("diff", "prod", "--against", ".env.prod")  # what the message says to run
+    assert "0 added, 0 changed, 1 removed, 1 unchanged" in found_out.out  # the file's key landed
     account.seeded_values.append("mine-hosts-value")
     account.assert_nothing_leaked(result.text)
 
@@ -71,10 +77,7 @@ def test_an_interrupt_after_the_swap_landed_says_the_write_stands(
     bundle_project: Path, account: FakeAccount, aws_calls: AwsCalls, fake_clock: FakeClock
 ) -> None:
     """Ctrl-C while the pending label is taken off, after AWSCURRENT moved: written, not "nothing written"."""
-    account.secret(BUNDLE, {"SECRET_KEY": SECRET})
-    env = write_env(bundle_project, "ALLOWED_HOSTS=mine-hosts-value\n")
-    interrupt_after(aws_calls, "UpdateSecretVersionStage", nth=2)
-    result = run("push", "prod", "--from", env, "--yes")
+    result = push_interrupted(account, aws_calls, "UpdateSecretVersionStage", nth=2)
     assert result.code == 3, result.text
     assert "stopped: interrupted (Ctrl-C)" in result.err and "written (1): ALLOWED_HOSTS" in result.err
     assert "nothing written" not in result.text
@@ -84,10 +87,7 @@ def test_an_interrupt_after_the_swap_landed_says_the_write_stands(
 def test_an_interrupt_while_the_pending_version_is_sent_makes_nothing_current(
     bundle_project: Path, account: FakeAccount, aws_calls: AwsCalls, fake_clock: FakeClock
 ) -> None:
-    account.secret(BUNDLE, {"SECRET_KEY": SECRET})
-    env = write_env(bundle_project, "ALLOWED_HOSTS=mine-hosts-value\n")
-    interrupt_after(aws_calls, "PutSecretValue")
-    result = run("push", "prod", "--from", env, "--yes")
+    result = push_interrupted(account, aws_calls, "PutSecretValue")
     assert result.code == 2, result.text
     assert "stopped before this write became current (interrupted (Ctrl-C)): nothing of it became current" in (
         result.err
@@ -100,10 +100,7 @@ def test_an_interrupt_while_the_pending_version_is_sent_makes_nothing_current(
 def test_an_interrupt_before_any_write_says_nothing_written(
     bundle_project: Path, account: FakeAccount, aws_calls: AwsCalls
 ) -> None:
-    account.secret(BUNDLE, {"SECRET_KEY": SECRET})
-    env = write_env(bundle_project, "ALLOWED_HOSTS=mine-hosts-value\n")
-    interrupt_after(aws_calls, "GetSecretValue")
-    result = run("push", "prod", "--from", env, "--yes")
+    result = push_interrupted(account, aws_calls, "GetSecretValue")
     assert result.code == 2, result.text
     assert "interrupted before any write was sent: nothing written" in result.err
 
