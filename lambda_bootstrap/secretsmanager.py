@@ -24,9 +24,10 @@ from .retry import LoadRun
 from .settings import SecretSource
 from .sources import ClientFor, Task
 
-__all__ = ["GET_SECRET_VALUE", "BundleSecret", "StageSecret", "get_secret_value"]
+__all__ = ["CURRENT", "GET_SECRET_VALUE", "BundleSecret", "StageSecret", "get_secret_value"]
 
 GET_SECRET_VALUE = "secretsmanager:GetSecretValue"  # noqa: S105 - an IAM action
+CURRENT = "AWSCURRENT"  # the staging label every reader loads
 
 
 class BundleSecret:
@@ -76,9 +77,18 @@ class StageSecret:
 
 
 def get_secret_value(client: Any, secret_id: str, run: LoadRun) -> dict[str, Any]:
-    """The AWSCURRENT version of a secret, checked to be the secret asked for and to hold a value."""
+    """The AWSCURRENT version of a secret, checked to be the secret asked for and to hold a value.
+
+    ``VersionStage="AWSCURRENT"`` is what AWS answers without it too; asked explicitly, the answer
+    is the version the label is on even where a server tracks a "default" version apart from the
+    label (moto does, and the operator tool moves AWSCURRENT with UpdateSecretVersionStage).
+    """
     label = f"secretsmanager:{secret_id}"
-    answer = run.call(lambda: client.get_secret_value(SecretId=secret_id), resource=label, action=GET_SECRET_VALUE)
+    answer = run.call(
+        lambda: client.get_secret_value(SecretId=secret_id, VersionStage=CURRENT),
+        resource=label,
+        action=GET_SECRET_VALUE,
+    )
     if not isinstance(answer, dict):
         raise SourceError(f"{GET_SECRET_VALUE} for {label} answered nothing usable", resource=label)
     name, arn = answer.get("Name"), answer.get("ARN")

@@ -28,7 +28,7 @@ def _parse_each_service_model_once() -> None:
     That was most of a unit test's time (~50-170 ms a client). The files do not change during a run and
     botocore already shares one parsed copy between the clients of a session, so share it between sessions.
     """
-    from botocore.loaders import JSONFileLoader
+    from botocore.loaders import JSONFileLoader, Loader
 
     parse = JSONFileLoader.load_file
     parsed: dict[str, Any] = {}
@@ -39,6 +39,22 @@ def _parse_each_service_model_once() -> None:
         return parsed[file_path]
 
     JSONFileLoader.load_file = load_file
+    # Each new session's loader also lists botocore/data's ~450 service folders again (~10 ms a client).
+    for name in ("list_available_services", "list_api_versions"):
+        _share_between_loaders(Loader, name)
+
+
+def _share_between_loaders(loader: type[Any], name: str) -> None:
+    scan = getattr(loader, name)
+    found: dict[tuple[Any, ...], Any] = {}
+
+    def shared(self: Any, *args: str, **kwargs: str) -> Any:
+        key = (tuple(self.search_paths), args, tuple(sorted(kwargs.items())))
+        if key not in found:
+            found[key] = scan(self, *args, **kwargs)
+        return found[key]
+
+    setattr(loader, name, shared)
 
 
 _parse_each_service_model_once()

@@ -81,14 +81,18 @@ def raw_sdk_calls(args: list[str]) -> str:
     import boto3
     from botocore.exceptions import ClientError
 
+    from testsupport.secrets import put_current
+
     parameter_value, field_value = args
     ssm, secrets = boto3.client("ssm"), boto3.client("secretsmanager")
     ssm.put_parameter(Name="/wire/prod/TOKEN", Value=parameter_value, Type="SecureString", Overwrite=True)
     ssm.get_parameters_by_path(Path="/wire/prod/", Recursive=True, WithDecryption=True)
     ssm.get_parameters(Names=["/wire/prod/TOKEN", "/wire/prod/ABSENT"], WithDecryption=True)
     secrets.create_secret(Name="wire/prod/database", SecretString=json.dumps({"password": field_value}))
-    secrets.get_secret_value(SecretId="wire/prod/database")
-    secrets.put_secret_value(SecretId="wire/prod/database", SecretString=json.dumps({"password": field_value}))
+    secrets.get_secret_value(SecretId="wire/prod/database", VersionStage="AWSCURRENT")
+    secrets.describe_secret(SecretId="wire/prod/database")
+    put_current(secrets, "wire/prod/database", json.dumps({"password": field_value, "port": "5432"}))
+    secrets.list_secret_version_ids(SecretId="wire/prod/database", IncludeDeprecated=True)
     secrets.batch_get_secret_value(SecretIdList=["wire/prod/database"])
     with contextlib.suppress(ClientError):
         ssm.get_parameter(Name="/wire/prod/ABSENT", WithDecryption=True)

@@ -8,6 +8,8 @@ from urllib.parse import urlsplit
 
 import boto3
 
+from testsupport.secrets import current_text, put_current
+
 STRONG_SECRET_KEY = "stage-" + "x9Q!v" * 12
 
 
@@ -51,16 +53,16 @@ def seed_stage(
 
 
 def update_bundle(app: str, stage: str, changes: dict[str, str | None], endpoint: str | None = None) -> None:
-    """Set (or, for None, remove) keys of the stage's bundle, as a push would."""
+    """Set (or, for None, remove) keys of the stage's bundle, behind the tool's back, as another writer would."""
     secrets = boto3.client("secretsmanager", endpoint_url=endpoint)
     secret_id = f"{app}/{stage}/config"
-    values = json.loads(secrets.get_secret_value(SecretId=secret_id)["SecretString"])
+    values = json.loads(current_text(secrets, secret_id))
     for key, value in changes.items():
         if value is None:
             values.pop(key, None)
         else:
             values[key] = value
-    secrets.put_secret_value(SecretId=secret_id, SecretString=json.dumps(values))
+    put_current(secrets, secret_id, json.dumps(values))
 
 
 def deploy_function(

@@ -21,6 +21,7 @@ runnable) as a shell does.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import sys
 import time
@@ -32,6 +33,7 @@ from .aws import DEFAULT_TIMEOUT, TIMEOUT_VARIABLE, call_settings, using_call_se
 from .commands import register_all
 from .console import Console
 from .errors import ConcurrentWriteError, WriteOutcomeUnknownError, WriteStoppedError
+from .journal import WriteJournal
 
 __all__ = ["main"]
 
@@ -55,8 +57,10 @@ def main(
     own, command = split_command(sys.argv[1:] if argv is None else argv)
     args = parser().parse_args(own)
     args.exec_command = command
+    journal = WriteJournal()
     try:
-        with using_call_settings(call_settings(args.timeout, os.environ, console.note, clock, sleep)):
+        settings = call_settings(args.timeout, os.environ, console.note, clock, sleep)
+        with using_call_settings(dataclasses.replace(settings, journal=journal)):
             return int(args.run(args, console))
     except WriteStoppedError as exc:
         console.note(f"error: {exc}")
@@ -71,10 +75,9 @@ def main(
         console.note(f"error: {exc}")
         for note in getattr(exc, "__notes__", ()):
             console.note(f"  {note}")
-        return EXIT_ERROR
+        return _unknown(journal, console) if journal.unanswered else EXIT_ERROR
     except KeyboardInterrupt:
-        console.note("interrupted before anything was sent: nothing written")
-        return EXIT_ERROR
+        return _interrupted(journal, console)
     except BrokenPipeError:
         console.closed()
         return EXIT_PIPE_CLOSED
@@ -83,6 +86,29 @@ def main(
             raise
         console.note(f"error: the AWS client failed ({type(exc).__name__}); nothing was changed by this call")
         return EXIT_ERROR
+
+
+def _interrupted(journal: WriteJournal, console: Console) -> int:
+    """Ctrl-C that no write path reported itself: say what this command had sent, and nothing more."""
+    if journal.unanswered:
+        console.note("interrupted")
+        return _unknown(journal, console)
+    if journal.answered:
+        console.note(
+            f"interrupted after these writes completed (they stand): {'; '.join(journal.answered)}; "
+            "what came after them did not finish: run the command again"
+        )
+        return EXIT_PARTIAL
+    console.note("interrupted before any write was sent: nothing written")
+    return EXIT_ERROR
+
+
+def _unknown(journal: WriteJournal, console: Console) -> int:
+    console.note(
+        f"OUTCOME UNKNOWN: sent, and no answer came: {'; '.join(journal.unanswered)}: it may have landed; "
+        "run the command again, or compare (lambda-bootstrap diff, history)"
+    )
+    return EXIT_UNKNOWN
 
 
 def parser() -> argparse.ArgumentParser:

@@ -23,9 +23,9 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
@@ -45,6 +45,7 @@ from lambda_bootstrap.sources import Source
 from lambda_bootstrap.ssm import read_path
 
 from .errors import OperatorAccessDeniedError, ToolError
+from .journal import WriteJournal
 
 __all__ = ["Aws", "CallSettings", "SsmParameter", "call_settings", "using_call_settings"]
 
@@ -64,12 +65,14 @@ class CallSettings:
     """How long one AWS call may take (retries included), where "still waiting" lines go, and the clock.
 
     ``clock`` and ``sleep`` drive deadlines and back-off (tests pass a fake clock whose sleep advances it).
+    ``journal`` records the command's writes, for a truthful report of whatever stops it.
     """
 
     timeout: float = DEFAULT_TIMEOUT
     progress: Callable[[str], None] | None = None
     clock: Callable[[], float] = time.monotonic
     sleep: Callable[[float], object] | None = None
+    journal: WriteJournal = field(default_factory=WriteJournal)
 
 
 _CALL_SETTINGS: ContextVar[CallSettings | None] = ContextVar("call_settings", default=None)
@@ -155,9 +158,17 @@ class Aws:
             sleep=self.settings.sleep,
         )
 
-    def call(self, operation: Callable[[], T], *, resource: str, action: str) -> T:
-        """One AWS call; any failure comes out naming the endpoint, the profile, and who was refused."""
-        with self.explained(resource, action):
+    def call(self, operation: Callable[[], T], *, resource: str, action: str, housekeeping: bool = False) -> T:
+        """One AWS call; any failure comes out naming the endpoint, the profile, and who was refused.
+
+        A write is journaled (:mod:`.journal`) unless it is ``housekeeping``: a write that changes
+        nothing a stage loads (a version that is not current yet, a label of the tool's own).
+        """
+        journaled = _writes(action) and not housekeeping
+        with (
+            self.explained(resource, action),
+            self.settings.journal.sending(action, resource) if journaled else nullcontext(),
+        ):
             return self.run().call(operation, resource=resource, action=action)
 
     def fetch(self, sources: Sequence[Source]) -> list[Entry]:

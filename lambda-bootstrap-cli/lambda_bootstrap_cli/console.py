@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import sys
 from dataclasses import dataclass, field
@@ -31,6 +32,10 @@ class Console:
         for stream in (self.out, sys.stdout):
             with contextlib.suppress(OSError, ValueError, AttributeError):
                 os.dup2(os.open(os.devnull, os.O_WRONLY), stream.fileno())
+
+    def muted(self) -> Console:
+        """The same questions, no output: for a judgement made again whose notes were already shown."""
+        return Console(out=io.StringIO(), err=io.StringIO(), stdin=self.stdin)
 
     def interactive(self) -> bool:
         isatty = getattr(self.stdin, "isatty", None)

@@ -31,6 +31,7 @@ __all__ = [
     "ToolError",
     "WriteOutcomeUnknownError",
     "WriteStoppedError",
+    "reason",
 ]
 
 
@@ -46,7 +47,7 @@ class WriteStoppedError(BootstrapError):
         self.not_written = tuple(not_written)
         grant = "grant the action named above, then " if isinstance(cause, AccessDeniedError) else ""
         super().__init__(
-            f"write to {target} stopped: {cause}\n"
+            f"write to {target} stopped: {reason(cause)}\n"
             f"  written ({len(self.written)}): {', '.join(self.written) or 'none'}\n"
             f"  not written ({len(self.not_written)}): {', '.join(self.not_written) or 'none'}\n"
             f"  {grant}run the same command again to finish: keys already written show as unchanged"
@@ -65,7 +66,39 @@ class ConcurrentWriteError(BootstrapError):
 
 
 class WriteOutcomeUnknownError(BootstrapError):
-    """A write request was sent and no answer came back: it may have landed. Says how to find out."""
+    """A write request was sent and no answer came back: it may have landed. Says how to find out.
+
+    For a write of several keys, ``written`` landed, ``unknown`` may have, ``not_written`` did not.
+    """
+
+    def __init__(
+        self,
+        target: str,
+        sent: str,
+        cause: BaseException,
+        find_out: str,
+        *,
+        written: Sequence[str] = (),
+        unknown: Sequence[str] = (),
+        not_written: Sequence[str] = (),
+    ) -> None:
+        self.written, self.unknown, self.not_written = tuple(written), tuple(unknown), tuple(not_written)
+        lines = [f"{target}: {sent} was sent, and its answer never came ({reason(cause)}): it may have landed"]
+        if self.written or self.unknown or self.not_written:
+            lines += [
+                f"  written ({len(self.written)}): {', '.join(self.written) or 'none'}",
+                f"  may have landed ({len(self.unknown)}): {', '.join(self.unknown) or 'none'}",
+                f"  not written ({len(self.not_written)}): {', '.join(self.not_written) or 'none'}",
+            ]
+        lines.append(f"  find out: {find_out}")
+        super().__init__("\n".join(lines))
+
+
+def reason(cause: BaseException) -> str:
+    """What stopped a write, in words (Ctrl-C has no message of its own)."""
+    if isinstance(cause, KeyboardInterrupt):
+        return "interrupted (Ctrl-C)"
+    return str(cause) or type(cause).__name__
 
 
 class OperatorAccessDeniedError(AccessDeniedError):

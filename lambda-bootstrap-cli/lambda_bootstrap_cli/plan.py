@@ -43,7 +43,7 @@ class Plan:
         if prune is None:
             lines += [f"  - {key}  (only in AWS)" for key in self.removed]
         elif prune:
-            lines += [f"  - {key}  (only in AWS: will be deleted, --prune)" for key in self.removed]
+            lines += [f"  - {key}  (only in AWS: will be deleted)" for key in self.removed]
         else:
             lines += [f"  - {key}  (only in AWS: kept; --prune deletes it)" for key in self.removed]
         lines.append(
@@ -53,7 +53,8 @@ class Plan:
         return lines
 
 
-def compare(target: str, current: Mapping[str, str], desired: Mapping[str, str]) -> Plan:
+def compare(target: str, current: Mapping[str, object], desired: Mapping[str, object]) -> Plan:
+    """Which keys ``desired`` adds, changes and removes against ``current`` (values compared, never kept)."""
     return Plan(
         target=target,
         added=tuple(sorted(desired.keys() - current.keys())),

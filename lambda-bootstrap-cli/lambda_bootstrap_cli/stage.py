@@ -74,6 +74,11 @@ class Stage:
         """This tool's options for the stage (``schema``, ``kms_key``)."""
         return dict(self.config.get(TOOL_OPTIONS) or {})
 
+    def siblings(self) -> list[str]:
+        """The other stages of the same settings file (read when this stage was: it parses)."""
+        document = json.loads(self.settings_file.read_text(encoding="utf-8"))
+        return [str(name) for name in document if name != self.name]
+
     def path(self, relative: str) -> Path:
         file = Path(relative)
         return file if file.is_absolute() else self.root / file

@@ -17,7 +17,9 @@ Each target reads what it holds now leniently (a stage poisoned with a value
 the loader refuses can still be read, and repaired), and turns what it would
 hold after a write into entries with the loader's own parser
 (:meth:`Target.entries`), so :mod:`.validation` judges the write by the rules
-of the next cold start. Secret targets write through :mod:`.secret_versions`.
+of the next cold start. Secret targets write by compare-and-swap
+(:mod:`.secret_write`); an SSM write whose answer never comes is reported as
+such, with the keys written, the key that may have landed and those not written.
 """
 
 from __future__ import annotations
@@ -27,26 +29,39 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
 from lambda_bootstrap.dotenv import DotenvEntry
-from lambda_bootstrap.errors import BootstrapError, ConfigurationError
+from lambda_bootstrap.errors import BootstrapError, ConfigurationError, SourceNotFoundError
 from lambda_bootstrap.keys import bundle_entries, json_object, secret_entries, ssm_entries, ssm_env_key
 from lambda_bootstrap.merge import Entry
 from lambda_bootstrap.rules import ENV_KEY, shown_name
 from lambda_bootstrap.settings import SecretSource
 
 from .aws import Aws, SsmParameter
+from .change import Change
 from .console import Console
-from .errors import ToolError, WriteStoppedError
+from .errors import ToolError, WriteOutcomeUnknownError, WriteStoppedError
+from .journal import outcome_unknown
 from .plan import Plan
-from .secret_versions import SECRET_SIZE_LIMIT, SecretRead, read_secret, write_secret
+from .secret_versions import SECRET_SIZE_LIMIT, SecretRead, read_secret
+from .secret_write import SecretChange, write_secret
 from .stage import Stage
 
-__all__ = ["BundleTarget", "SecretTarget", "SsmTarget", "Target", "choose_target"]
+__all__ = [
+    "BundleTarget",
+    "JsonSecretTarget",
+    "SecretTarget",
+    "SsmTarget",
+    "Target",
+    "as_text",
+    "choose_secret_target",
+    "choose_target",
+]
 
 _BUNDLE_KEY_RULE = "a bundle key is exported as written: use A-Z, 0-9 and '_', not starting with a digit"
 
 
 class Target(Protocol):
     label: str
+    selector: str  # the options that choose this target (" --ssm", " --secret NAME"; "" for the bundle)
 
     def desired(self, entries: Sequence[DotenvEntry], file: str) -> dict[str, str]:
         """The file's keys for this target; a key it cannot hold is refused by line."""
@@ -63,7 +78,8 @@ class Target(Protocol):
     def prepare(self, after: Mapping[str, Any], console: Console) -> None:
         """Refuse, before anything is written, what AWS would refuse midway."""
 
-    def apply(self, aws: Aws, plan: Plan, after: Mapping[str, Any], console: Console, prune: bool) -> None: ...
+    def apply(self, aws: Aws, change: Change, console: Console) -> None:
+        """Write ``change``; raise saying what landed, what may have, and what did not."""
 
 
 def choose_target(stage: Stage, secret: str | None, ssm: bool = False) -> Target:
@@ -94,7 +110,20 @@ def choose_target(stage: Stage, secret: str | None, ssm: bool = False) -> Target
     return SsmTarget(settings.ssm_path)
 
 
+def choose_secret_target(stage: Stage, secret: str | None, command: str) -> JsonSecretTarget:
+    """The bundle, or ``--secret NAME``: the targets Secrets Manager keeps versions of."""
+    target = choose_target(stage, secret)
+    if not isinstance(target, JsonSecretTarget):
+        raise ToolError(
+            f"{command} works on Secrets Manager versions, and stage {stage.name!r} has no BOOTSTRAP_BUNDLE: "
+            "pass --secret NAME (SSM keeps each parameter's own history: aws ssm get-parameter-history)"
+        )
+    return target
+
+
 class SsmTarget:
+    selector = " --ssm"
+
     def __init__(self, path: str) -> None:
         self.path = path
         self.label = f"ssm:{path}"
@@ -132,9 +161,9 @@ class SsmTarget:
     def prepare(self, after: Mapping[str, Any], console: Console) -> None:
         """Nothing to check beyond :meth:`desired`: each key is its own parameter."""
 
-    def apply(self, aws: Aws, plan: Plan, after: Mapping[str, Any], console: Console, prune: bool) -> None:
+    def apply(self, aws: Aws, change: Change, console: Console) -> None:
         client = aws.client("ssm")
-        keys = plan.writes(prune)
+        keys, after = change.keys, change.after
         done: list[str] = []
         for number, key in enumerate(keys, start=1):
             name = self._names.get(key, self.path + key)
@@ -150,26 +179,111 @@ class SsmTarget:
                     )
                     verb = "put"
                 else:
-                    aws.call(
-                        lambda name=name: client.delete_parameter(Name=name),  # type: ignore[misc]
-                        resource=f"ssm:{name}",
-                        action="ssm:DeleteParameter",
-                    )
+                    _delete_parameter(aws, client, name)
                     verb = "deleted"
             except (BootstrapError, KeyboardInterrupt) as exc:
+                left = keys[len(done) + 1 :]
+                if outcome_unknown(exc):
+                    raise WriteOutcomeUnknownError(
+                        self.label,
+                        f"the {'put' if key in after else 'delete'} of {key}",
+                        exc,
+                        change.find_out(self.selector, history=False),
+                        written=done,
+                        unknown=[key],
+                        not_written=left,
+                    ) from exc
                 raise WriteStoppedError(self.label, done, keys[len(done) :], exc) from exc
             done.append(key)
             console.note(f"  [{number}/{len(keys)}] {verb} {key}")
 
 
-class BundleTarget:
-    """The stage's bundle: one JSON object, every key an environment name, every value a string."""
+def _delete_parameter(aws: Aws, client: Any, name: str) -> None:
+    """DeleteParameter; a parameter already gone is deleted (a retry whose first answer was lost, or another writer)."""
+    try:
+        aws.call(lambda: client.delete_parameter(Name=name), resource=f"ssm:{name}", action="ssm:DeleteParameter")
+    except SourceNotFoundError:
+        return
 
-    def __init__(self, secret_id: str) -> None:
+
+class JsonSecretTarget:
+    """A Secrets Manager secret holding one JSON object: read leniently, written by compare-and-swap."""
+
+    shape = "a secret"
+
+    def __init__(self, secret_id: str, label: str, selector: str) -> None:
         self.secret_id = secret_id
-        self.label = f"secretsmanager:{secret_id}"
+        self.label = label
+        self.selector = selector
         self._read: SecretRead | None = None
         self._fields: dict[str, Any] = {}
+
+    def current(self, aws: Aws) -> dict[str, str]:
+        self._read = read_secret(aws, self.secret_id, self.label)
+        self._fields = self.fields(self._read)
+        return {key: as_text(value) for key, value in self._fields.items()}
+
+    @property
+    def read(self) -> SecretRead:
+        """The version :meth:`current` read (AWSCURRENT then)."""
+        if self._read is None:
+            raise ToolError(f"internal: {self.label} was not read")  # current() always runs first
+        return self._read
+
+    def fields(self, read: SecretRead) -> dict[str, Any]:
+        """The secret's fields by the loader's JSON rules (a field given twice is refused there too); {} if none."""
+        if read.text is None:
+            return {}
+        fields = json_object(read.text, self.label, what=self.shape)
+        if fields is None:
+            raise ToolError(
+                f"{self.label} is {self.shape}, so it must hold a JSON object; it does not, and is never written over"
+            )
+        return fields
+
+    def entries(self, after: Mapping[str, Any]) -> list[Entry]:
+        """``after`` as the cold start would load it (each kind of secret its own way)."""
+        raise NotImplementedError
+
+    def after(self, plan: Plan, desired: Mapping[str, str], prune: bool) -> dict[str, Any]:
+        return self.arranged(_after(self._fields, plan, desired, prune))
+
+    def arranged(self, fields: Mapping[str, Any]) -> dict[str, Any]:
+        return dict(fields)
+
+    def render(self, fields: Mapping[str, Any]) -> str:
+        return json.dumps(dict(fields))
+
+    def prepare(self, after: Mapping[str, Any], console: Console) -> None:
+        _check_size(self.label, self.render(after), console)
+
+    def apply(self, aws: Aws, change: Change, console: Console) -> None:
+        written = write_secret(
+            aws,
+            self.read,
+            SecretChange(
+                keys=change.keys,
+                after=change.after,
+                rebase=lambda fields: self.arranged(_after(fields, change.plan, change.desired, change.prune)),
+                render=self.render,
+                parse=self.fields,
+                recheck=lambda fields, after: change.recheck({k: as_text(v) for k, v in fields.items()}, after),
+                find_out=change.find_out(self.selector, history=True),
+                kms_key=change.kms_key,
+            ),
+            console,
+        )
+        verb = "created" if written.created else "wrote"
+        console.note(f"  [1/1] {verb} {self.label} (version {written.version_id}): {len(change.keys)} key(s) changed")
+
+
+class BundleTarget(JsonSecretTarget):
+    """The stage's bundle: one JSON object, every key an environment name, every value a string."""
+
+    shape = "a bundle"
+
+    def __init__(self, secret_id: str) -> None:
+        super().__init__(secret_id, f"secretsmanager:{secret_id}", "")
 
     def desired(self, entries: Sequence[DotenvEntry], file: str) -> dict[str, str]:
         for entry in entries:
@@ -177,30 +291,23 @@ class BundleTarget:
                 raise ToolError(f"{file}, line {entry.line}: invalid key {shown_name(entry.key)}: {_BUNDLE_KEY_RULE}")
         return {entry.key: entry.value for entry in entries}
 
-    def current(self, aws: Aws) -> dict[str, str]:
-        self._read = read_secret(aws, self.secret_id, self.label)
-        self._fields = _fields(self._read, self.label)
-        return {key: _as_text(value) for key, value in self._fields.items()}
-
-    def after(self, plan: Plan, desired: Mapping[str, str], prune: bool) -> dict[str, Any]:
-        return dict(sorted(_after(self._fields, plan, desired, prune).items()))
-
     def entries(self, after: Mapping[str, Any]) -> list[Entry]:
-        return bundle_entries(_document(after), self.label)
+        return bundle_entries(self.render(after), self.label)
 
-    def prepare(self, after: Mapping[str, Any], console: Console) -> None:
-        _check_size(self.label, _document(after), console)
+    def arranged(self, fields: Mapping[str, Any]) -> dict[str, Any]:
+        return dict(sorted(fields.items()))
 
-    def apply(self, aws: Aws, plan: Plan, after: Mapping[str, Any], console: Console, prune: bool) -> None:
-        _write(aws, self._read, self.label, _document(after), plan, console, prune)
+    def render(self, fields: Mapping[str, Any]) -> str:
+        """Compact and sorted by key: the 64 KB go to values, and versions compare line by line."""
+        return json.dumps(dict(fields), ensure_ascii=False, separators=(",", ":"))
 
 
-class SecretTarget:
+class SecretTarget(JsonSecretTarget):
+    """One of the stage's ``BOOTSTRAP_SECRETS``: its fields are the file's keys."""
+
     def __init__(self, source: SecretSource) -> None:
+        super().__init__(source.secret_id, source.label, f" --secret {source.secret_id}")
         self.source = source
-        self.label = source.label
-        self._read: SecretRead | None = None
-        self._fields: dict[str, Any] = {}
 
     def desired(self, entries: Sequence[DotenvEntry], file: str) -> dict[str, str]:
         for entry in entries:
@@ -210,22 +317,8 @@ class SecretTarget:
                 raise ToolError(f"{file}, line {entry.line}: invalid field: {exc}") from None
         return {entry.key: entry.value for entry in entries}
 
-    def current(self, aws: Aws) -> dict[str, str]:
-        self._read = read_secret(aws, self.source.secret_id, self.label)
-        self._fields = _fields(self._read, self.label, shape="a secret")
-        return {field: _as_text(value) for field, value in self._fields.items()}
-
-    def after(self, plan: Plan, desired: Mapping[str, str], prune: bool) -> dict[str, Any]:
-        return _after(self._fields, plan, desired, prune)
-
     def entries(self, after: Mapping[str, Any]) -> list[Entry]:
-        return secret_entries(json.dumps(dict(after)), self.source.prefix, self.label)
-
-    def prepare(self, after: Mapping[str, Any], console: Console) -> None:
-        _check_size(self.label, json.dumps(dict(after)), console)
-
-    def apply(self, aws: Aws, plan: Plan, after: Mapping[str, Any], console: Console, prune: bool) -> None:
-        _write(aws, self._read, self.label, json.dumps(dict(after)), plan, console, prune)
+        return secret_entries(self.render(after), self.source.prefix, self.label)
 
 
 def _after(fields: Mapping[str, Any], plan: Plan, desired: Mapping[str, str], prune: bool) -> dict[str, Any]:
@@ -234,20 +327,6 @@ def _after(fields: Mapping[str, Any], plan: Plan, desired: Mapping[str, str], pr
     after = {field: value for field, value in fields.items() if not (prune and field in plan.removed)}
     after.update({field: desired[field] for field in (*plan.added, *plan.changed)})
     return after
-
-
-def _fields(read: SecretRead, label: str, shape: str = "a bundle") -> dict[str, Any]:
-    """The secret's fields by the loader's JSON rules (a field given twice is refused there too); {} if none."""
-    if read.text is None:
-        return {}
-    fields = json_object(read.text, label, what=shape)
-    if fields is None:
-        raise ToolError(f"{label} is {shape}, so it must hold a JSON object; it does not, and is never written over")
-    return fields
-
-
-def _document(values: Mapping[str, Any]) -> str:
-    return json.dumps(dict(values), ensure_ascii=False, separators=(",", ":"))
 
 
 def _check_size(label: str, document: str, console: Console) -> None:
@@ -261,17 +340,6 @@ def _check_size(label: str, document: str, console: Console) -> None:
     console.say(f"  {label}: {size:,} of {SECRET_SIZE_LIMIT:,} bytes after this write")
 
 
-def _write(
-    aws: Aws, read: SecretRead | None, label: str, document: str, plan: Plan, console: Console, prune: bool
-) -> None:
-    if read is None:
-        raise ToolError(f"internal: {label} was not read before writing")  # current() always runs first
-    keys = plan.writes(prune)
-    version = write_secret(aws, read, document, keys)
-    verb = "wrote" if read.exists else "created"
-    console.note(f"  [1/1] {verb} {label} (version {version}): {len(keys)} key(s) changed")
-
-
-def _as_text(value: object) -> str:
+def as_text(value: object) -> str:
     """A field as the bootstrap exports it: strings as they are, anything else as JSON text."""
     return value if isinstance(value, str) else json.dumps(value)

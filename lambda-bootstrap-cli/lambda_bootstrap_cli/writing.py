@@ -5,18 +5,21 @@
 refused, what is shown, what is asked and what is written is the same, and so
 is "bad input changes nothing": the stage's rules (:mod:`.validation`) and the
 target's limits (64 KB) are checked before the question, and nothing is
-written before the answer.
+written before the answer. A write a secret target has to re-apply on another
+writer's version is judged again, by the same rules, before it is tried.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from lambda_bootstrap.errors import SourceNotFoundError
 from lambda_bootstrap.merge import Entry
 from lambda_bootstrap.sources import sources_for
 
 from .aws import Aws
+from .change import Change
 from .console import Console
 from .plan import Plan, compare
 from .stage import Stage
@@ -59,10 +62,12 @@ def write_values(
     console: Console,
     replaces: str | None = None,
     removing: frozenset[str] = frozenset(),
+    file: str | None = None,
 ) -> int:
     """0 written (or a dry run), 1 not confirmed, NOTHING_TO_WRITE when AWS already holds it all.
 
     ``removing``: keys to delete whatever ``desired`` says (``unset``), the others kept.
+    ``file``: the .env file the values come from, if any (named when a write's outcome is unknown).
     """
     current = target.current(aws)
     if removing:
@@ -75,15 +80,31 @@ def write_values(
         return NOTHING_TO_WRITE
     after = target.after(plan, desired, prune)
     others = other_entries(stage, target.label, aws, replaces)
-    before = {**stage.environment, **{entry.key: entry.value for entry in others}, **current}
-    refuse_write(stage, target, before, after, others, desired, origin, console)
-    target.prepare(after, console)
+
+    def refuse(held: Mapping[str, str], result: Mapping[str, Any], notes: Console) -> None:
+        """The stage's rules and the target's limits, for what the target would hold instead of ``held``."""
+        before = {**stage.environment, **{entry.key: entry.value for entry in others}, **held}
+        refuse_write(stage, target, before, result, others, desired, origin, notes)
+        target.prepare(result, notes)
+
+    refuse(current, after, console)
     if dry_run:
         console.say("dry run: nothing written")
         return 0
     if not yes and not console.confirm(f"{plan.counts(prune)} in {target.label} ({stage.region})?"):
         console.say("not confirmed: nothing written")
         return 1
-    target.apply(aws, plan, after, console, prune)
+    change = Change(
+        stage=stage.name,
+        origin=origin,
+        file=file,
+        plan=plan,
+        desired=desired,
+        prune=prune,
+        after=after,
+        recheck=lambda held, result: refuse(held, result, console.muted()),
+        kms_key=stage.options.get("kms_key"),
+    )
+    target.apply(aws, change, console)
     console.say(f"wrote to {target.label} from {origin}: {plan.counts(prune, done=True)}")
     return 0

@@ -17,6 +17,7 @@ import pytest
 import lambda_bootstrap
 from lambda_bootstrap import ConfigurationError, SourceError, SourceNotFoundError
 from testsupport.account import PATH, FakeAccount
+from testsupport.secrets import put_current
 
 KEYS = [f"KEY_{i:02d}" for i in range(25)]
 
@@ -304,7 +305,7 @@ def test_a_refresh_that_would_blank_a_required_key_changes_nothing(
     bundle_stage(account, monkeypatch, json.dumps({"SECRET_KEY": "working-key-1"}))
     monkeypatch.setenv("BOOTSTRAP_REQUIRED", "SECRET_KEY")
     lambda_bootstrap.load()
-    account.secrets.put_secret_value(SecretId="shop/prod/config", SecretString=json.dumps({"SECRET_KEY": " "}))
+    put_current(account.secrets, "shop/prod/config", json.dumps({"SECRET_KEY": " "}))
     with pytest.raises(ConfigurationError):
         lambda_bootstrap.refresh("SECRET_KEY", max_age=0)
     assert os.environ["SECRET_KEY"] == "working-key-1"

@@ -13,6 +13,7 @@ import pytest
 import lambda_bootstrap
 from lambda_bootstrap import ConfigurationError, SourceNotFoundError
 from testsupport.account import PATH, FakeAccount
+from testsupport.secrets import put_current
 
 
 @pytest.fixture
@@ -133,11 +134,10 @@ def test_failed_load_is_retried_by_the_next_call(full_stage: FakeAccount, monkey
 
 def test_refresh_picks_up_a_rotated_secret(full_stage: FakeAccount, aws_calls) -> None:
     lambda_bootstrap.load()
-    full_stage.secrets.put_secret_value(
-        SecretId="shop/prod/database",
-        SecretString=json.dumps(
-            {"engine": "postgres", "host": "db", "username": "shop", "password": "rotated-2", "dbname": "shop"}
-        ),
+    put_current(
+        full_stage.secrets,
+        "shop/prod/database",
+        json.dumps({"engine": "postgres", "host": "db", "username": "shop", "password": "rotated-2", "dbname": "shop"}),
     )
     aws_calls.reset()
     assert lambda_bootstrap.refresh("DATABASE_URL") is False  # fresh: within the TTL, no call

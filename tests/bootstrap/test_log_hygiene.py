@@ -30,6 +30,7 @@ from lambda_bootstrap.log_hygiene import CARRIERS, SILENCED_TREES
 from tests.cli.tooling import STAGES
 from testsupport.aws_env import NO_LOCAL_AWS
 from testsupport.leaks import canary, find_leaks
+from testsupport.secrets import put_current
 from testsupport.stage import deploy_function
 
 pytestmark = pytest.mark.e2e  # fresh interpreters capture every log record
@@ -196,8 +197,12 @@ CLI_COMMANDS = {
     "push (bundle)": ["push", STAGE, "--from", ".env.prod", "--yes"],
     "migrate": ["migrate", STAGE, "--yes"],
     "roll": ["roll", STAGE],
+    "unset": ["unset", STAGE, "API_KEY", "--yes"],
+    "history": ["history", STAGE],
+    "rollback": ["rollback", STAGE, "--yes"],
 }
-BUNDLE_COMMANDS = {"push (bundle)", "migrate", "roll"}
+BUNDLE_COMMANDS = {"push (bundle)", "migrate", "roll", "unset", "history", "rollback"}
+PUSHED_TWICE = {"unset", "history", "rollback"}  # they need a bundle with versions: two pushes first
 
 
 @pytest.mark.slow
@@ -221,6 +226,11 @@ def test_every_cli_command_at_debug_logs_no_credential_value_or_digest(
     boto3.client("secretsmanager").create_secret(
         Name=f"{APP}/{STAGE}/database", SecretString=json.dumps({"PASSWORD": canaries["secret field"]})
     )
+    if command in PUSHED_TWICE:
+        secrets = boto3.client("secretsmanager")
+        first = {"SECRET_KEY": canaries["pushed value"], "ALLOWED_HOSTS": "api.example.com"}
+        secrets.create_secret(Name=f"{APP}/{STAGE}/config", SecretString=json.dumps(first))
+        put_current(secrets, f"{APP}/{STAGE}/config", json.dumps({**first, "API_KEY": canaries["secret field"]}))
     if command == "roll":
         boto3.client("secretsmanager").create_secret(
             Name=f"{APP}/{STAGE}/config",
@@ -237,6 +247,8 @@ def test_every_cli_command_at_debug_logs_no_credential_value_or_digest(
     )
 
     assert run.error is None, run.error
+    if command in PUSHED_TWICE:
+        assert run.returned == "0"  # the write (or history) was made, not refused
     leaks = [str(leak) for leak in run.leaks(canaries)]  # labels and forms, never the values
     assert not leaks
     assert not [r["logger"] for r in run.records if in_trees(r["logger"]) and r["level"] < 20]

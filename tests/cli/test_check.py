@@ -13,7 +13,7 @@ from lambda_bootstrap_cli.stage import load_stage
 from testsupport.account import FakeAccount
 from testsupport.stage import STRONG_SECRET_KEY, seed_stage, update_bundle
 
-from .tooling import run
+from .tooling import check_rows, run
 
 ROOT = Path(__file__).resolve().parents[2]
 SETTINGS = str(ROOT / "zappa_settings.json")
@@ -29,20 +29,10 @@ def seeded(account: FakeAccount) -> FakeAccount:
     return account
 
 
-def check_lines(output: str) -> dict[str, str]:
-    """check name -> PASS/FAIL/SKIP."""
-    found = {}
-    for line in output.splitlines():
-        parts = line.split()
-        if len(parts) >= 2 and parts[0] in {"PASS", "FAIL", "SKIP"}:
-            found[parts[1]] = parts[0]
-    return found
-
-
 def test_a_ready_stage_passes_every_check(seeded: FakeAccount) -> None:
     result = run("check", "prod", "--settings", SETTINGS)
     assert result.code == 0, result.out + result.err
-    assert check_lines(result.out) == {
+    assert check_rows(result.out) == {
         "sources": "PASS",
         "required": "PASS",
         "values": "PASS",
@@ -51,6 +41,9 @@ def test_a_ready_stage_passes_every_check(seeded: FakeAccount) -> None:
         "role": "SKIP",
         "burst": "PASS",
         "vpc": "SKIP",
+        "age": "PASS",
+        "unique": "SKIP",  # staging and dev are not in AWS
+        "encryption": "PASS",
     }
     assert "DATABASE_URL (a postgres/postgresql URL naming a database" in result.out
     assert "3 value(s) parse by Keys: SECRET_KEY (text, at least 50 characters, at least 5 different" in result.out
@@ -69,7 +62,7 @@ def test_missing_keys_and_values_that_do_not_parse_fail_by_name(seeded: FakeAcco
     seeded.seeded_values += list(bad.values())
     result = run("check", "prod", "--settings", SETTINGS)
     assert result.code == 1
-    lines = check_lines(result.out)
+    lines = check_rows(result.out)
     assert lines["required"] == "FAIL" and lines["values"] == "FAIL"
     assert "missing or blank: ALLOWED_HOSTS" in result.out
     assert "SECURE_SSL_REDIRECT must be a boolean" in result.out
@@ -90,7 +83,7 @@ def test_a_missing_secret_fails_sources_and_a_denied_one_is_exit_2(seeded: FakeA
     seeded.secrets.delete_secret(SecretId="coldstart/prod/database", ForceDeleteWithoutRecovery=True)
     missing = run("check", "prod", "--settings", SETTINGS)
     assert missing.code == 1
-    assert check_lines(missing.out)["sources"] == "FAIL"
+    assert check_rows(missing.out)["sources"] == "FAIL"
     assert "secretsmanager:coldstart/prod/database does not exist" in missing.out
     aws_calls.fail("GetSecretValue", "AccessDeniedException")
     denied = run("check", "prod", "--settings", SETTINGS)
@@ -109,7 +102,7 @@ def test_the_deployed_roles_inline_policy_is_checked_too(seeded: FakeAccount) ->
     put_role(exact)
     passed = run("check", "prod", "--settings", SETTINGS)
     assert passed.code == 0, passed.out
-    assert check_lines(passed.out)["role"] == "PASS"
+    assert check_rows(passed.out)["role"] == "PASS"
 
     wildcard = {"Effect": "Allow", "Action": "ssm:*", "Resource": "*"}
     broader = {**exact, "Statement": [*exact["Statement"], wildcard]}
@@ -118,7 +111,7 @@ def test_the_deployed_roles_inline_policy_is_checked_too(seeded: FakeAccount) ->
     )
     failed = run("check", "prod", "--settings", SETTINGS)
     assert failed.code == 1
-    assert check_lines(failed.out)["role"] == "FAIL"
+    assert check_rows(failed.out)["role"] == "FAIL"
     assert "broader than needed: ssm:* on *" in failed.out
 
 
@@ -243,5 +236,5 @@ def test_a_required_key_that_only_looks_set_fails_as_the_cold_start_fails_it(see
     update_bundle("coldstart", "prod", {"ALLOWED_HOSTS": " \u200b"})
     result = run("check", "prod", "--settings", SETTINGS)
     assert result.code == 1
-    assert check_lines(result.out)["required"] == "FAIL"
+    assert check_rows(result.out)["required"] == "FAIL"
     assert "missing or blank: ALLOWED_HOSTS" in result.out

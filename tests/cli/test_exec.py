@@ -215,6 +215,23 @@ def test_the_settings_file_wins_over_pointers_the_shell_exported(folder: Path) -
     assert child["DJANGO_SETTINGS_MODULE"] == "project.settings.aws_lambda"
 
 
+def test_a_key_the_stage_reserves_comes_from_its_declaration_never_from_the_shell(folder: Path) -> None:
+    """prod's settings module is prod's: a DJANGO_STAGE_SETTINGS the operator's shell exported is dropped."""
+    stages = json.loads((folder / "zappa_settings.json").read_text())
+    stages["prod"]["environment_variables"]["BOOTSTRAP_RESERVED"] = "DJANGO_STAGE_SETTINGS"
+    (folder / "zappa_settings.json").write_text(json.dumps(stages), encoding="utf-8")
+    dump = folder / "child.json"
+    argv = ["exec", STAGE, "--", sys.executable, "-c", DUMP_ENVIRONMENT, str(dump)]
+    code, _, err = finish(start(folder, *argv, env={"DJANGO_STAGE_SETTINGS": "project.settings.staging"}))
+    assert code == 0, err
+    assert "DJANGO_STAGE_SETTINGS" not in json.loads(dump.read_text())["env"]
+    stages["prod"]["environment_variables"]["DJANGO_STAGE_SETTINGS"] = "project.settings.prod"
+    (folder / "zappa_settings.json").write_text(json.dumps(stages), encoding="utf-8")
+    code, _, err = finish(start(folder, *argv, env={"DJANGO_STAGE_SETTINGS": "project.settings.staging"}))
+    assert code == 0, err
+    assert json.loads(dump.read_text())["env"]["DJANGO_STAGE_SETTINGS"] == "project.settings.prod"
+
+
 @pytest.mark.parametrize(
     ("argv", "message"),
     [

@@ -19,21 +19,15 @@ VALUES = {
 }
 
 
-@pytest.fixture
-def stages(project: Path) -> Path:
-    use_stages(project, BUNDLE_STAGES)
-    return project
-
-
 def files_in(folder: Path) -> set[str]:
     return {str(p.relative_to(folder)) for p in folder.rglob("*")}
 
 
 def test_migrate_moves_every_key_by_the_bootstraps_names_and_the_loader_reads_them_back(
-    stages: Path, account: FakeAccount, aws_calls, stage_env: None, monkeypatch: pytest.MonkeyPatch
+    bundle_project: Path, account: FakeAccount, aws_calls, stage_env: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     account.parameters(VALUES)
-    before = files_in(stages)
+    before = files_in(bundle_project)
     dry = run("migrate", "moving", "--dry-run")
     assert dry.code == 0, dry.err
     assert f"secretsmanager:{BUNDLE} against ssm:{PATH}:" in dry.out
@@ -50,7 +44,7 @@ def test_migrate_moves_every_key_by_the_bootstraps_names_and_the_loader_reads_th
     }
     assert f"wrote to secretsmanager:{BUNDLE} from ssm:{PATH}: " in moved.out
     assert "next: remove BOOTSTRAP_SSM_PATH" in moved.out
-    assert files_in(stages) == before  # no file written on the way
+    assert files_in(bundle_project) == before  # no file written on the way
     again = run("migrate", "moving", "--yes")
     assert again.code == 0 and "nothing to migrate" in again.out
     account.assert_nothing_leaked(dry.text, moved.text, again.text)
@@ -62,7 +56,9 @@ def test_migrate_moves_every_key_by_the_bootstraps_names_and_the_loader_reads_th
     assert sorted(report.sources) == ["ALLOWED_HOSTS", "DB_HOST", "SECRET_KEY"]
 
 
-def test_migrate_keeps_bundle_keys_unless_pruned_and_changes_differing_ones(stages: Path, account: FakeAccount) -> None:
+def test_migrate_keeps_bundle_keys_unless_pruned_and_changes_differing_ones(
+    bundle_project: Path, account: FakeAccount
+) -> None:
     account.parameters(VALUES)
     account.secret(BUNDLE, {"SECRET_KEY": "an-older-secret-value", "ONLY_IN_BUNDLE": "bundle-only-value"})
     kept = run("migrate", "moving", "--yes")
@@ -77,7 +73,7 @@ def test_migrate_keeps_bundle_keys_unless_pruned_and_changes_differing_ones(stag
     account.assert_nothing_leaked(kept.text, pruned.text)
 
 
-def test_migrate_from_a_path_the_stage_no_longer_declares(stages: Path, account: FakeAccount) -> None:
+def test_migrate_from_a_path_the_stage_no_longer_declares(bundle_project: Path, account: FakeAccount) -> None:
     account.parameters(VALUES)
     account.secret("shop/prod/database", {"password": "database-password-value"})
     no_path = run("migrate", "prod", "--yes")
@@ -89,12 +85,14 @@ def test_migrate_from_a_path_the_stage_no_longer_declares(stages: Path, account:
     account.assert_nothing_leaked(no_path.text, moved.text)
 
 
-def test_migrate_with_a_manifest_moves_the_listed_names_only(stages: Path, account: FakeAccount) -> None:
+def test_migrate_with_a_manifest_moves_the_listed_names_only(bundle_project: Path, account: FakeAccount) -> None:
     account.parameters({**VALUES, "UNLISTED": "unlisted-parameter-value"})
-    (stages / "manifest.json").write_text(json.dumps(["SECRET_KEY", "ALLOWED_HOSTS", "db/host"]), encoding="utf-8")
-    settings = json.loads((stages / "zappa_settings.json").read_text(encoding="utf-8"))
+    (bundle_project / "manifest.json").write_text(
+        json.dumps(["SECRET_KEY", "ALLOWED_HOSTS", "db/host"]), encoding="utf-8"
+    )
+    settings = json.loads((bundle_project / "zappa_settings.json").read_text(encoding="utf-8"))
     settings["moving"]["environment_variables"]["BOOTSTRAP_SSM_MANIFEST"] = "manifest.json"
-    (stages / "zappa_settings.json").write_text(json.dumps(settings), encoding="utf-8")
+    (bundle_project / "zappa_settings.json").write_text(json.dumps(settings), encoding="utf-8")
     moved = run("migrate", "moving", "--yes")
     assert moved.code == 0, moved.err
     assert "not in the manifest, so not loaded today and not migrated: UNLISTED" in moved.out
@@ -118,7 +116,7 @@ def test_migrate_refuses_without_a_bundle_an_empty_path_or_a_bundle_past_64_kb(
     assert aws_calls.counts["CreateSecret"] == 0 and aws_calls.counts["PutSecretValue"] == 0
 
 
-def test_migrate_without_a_terminal_or_yes_calls_nothing(stages: Path, account: FakeAccount, aws_calls) -> None:
+def test_migrate_without_a_terminal_or_yes_calls_nothing(bundle_project: Path, account: FakeAccount, aws_calls) -> None:
     result = run("migrate", "moving")
     assert result.code == 2 and "pass --yes" in result.err
     assert aws_calls.total == 0

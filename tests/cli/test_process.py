@@ -12,6 +12,7 @@ import boto3
 import pytest
 
 from testsupport.leaks import assert_nothing_leaked
+from testsupport.stage import seed_stage
 
 from .tooling import STAGES
 
@@ -93,3 +94,20 @@ def test_the_cold_path_never_imports_the_tooling(moto_endpoint: str) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == ["['SECRET_KEY']", "[]"]
+
+
+def test_a_reader_that_goes_away_ends_the_command_quietly(moto_endpoint: str) -> None:
+    """``check prod | head -1``: the first line, then exit 141 as a shell reports SIGPIPE, and no traceback."""
+    seed_stage("coldstart", "prod", "postgres://app:Db-Pa55word-xyz@db.example:5432/app", endpoint=moto_endpoint)
+    command = f"set -o pipefail; {sys.executable} -m lambda_bootstrap check prod --settings {ROOT}/zappa_settings.json"
+    result = subprocess.run(
+        ["bash", "-c", f"{command} | head -1"],
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.stdout == "check prod (zappa_settings.json, us-east-1)\n"
+    assert result.returncode == 141, result.stderr
+    assert result.stderr == ""

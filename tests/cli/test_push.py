@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
@@ -10,7 +9,7 @@ import pytest
 from testsupport.account import PATH, FakeAccount
 from testsupport.leaks import assert_nothing_leaked
 
-from .tooling import run, ssm_values, write_env
+from .tooling import bundle, run, ssm_values, write_env
 
 SECRET = "Sup3r-Secret-Value-1"
 HOSTS = "api.example.com,www.example.com"
@@ -161,7 +160,7 @@ def test_push_to_a_stage_secret_keeps_fields_and_types_unless_pruned(project: Pa
     assert result.code == 0, result.err
     assert "secretsmanager:shop/prod/database against .env.prod:" in result.out
     assert "1 added, 1 changed, 1 removed, 3 unchanged" in result.out
-    stored = json.loads(account.secrets.get_secret_value(SecretId="shop/prod/database")["SecretString"])
+    stored = bundle(account, "shop/prod/database")
     assert stored == {
         "engine": "postgres",
         "host": "new-db-host",
@@ -172,7 +171,7 @@ def test_push_to_a_stage_secret_keeps_fields_and_types_unless_pruned(project: Pa
     }
     pruned = run("push", "prod", "--from", env, "--secret", "database", "--yes", "--prune")
     assert pruned.code == 0, pruned.err
-    stored = json.loads(account.secrets.get_secret_value(SecretId="shop/prod/database")["SecretString"])
+    stored = bundle(account, "shop/prod/database")
     assert "extra" not in stored and stored["port"] == 5432
     assert_no_value(result.text + pruned.text, SECRET, "new-db-host", "old-db-host")
 
@@ -183,7 +182,7 @@ def test_push_creates_a_missing_secret_and_rejects_a_secret_the_stage_does_not_l
     env = write_env(project, f"password={SECRET}\n")
     created = run("push", "prod", "--from", env, "--secret", "shop/prod/database", "--yes")
     assert created.code == 0, created.err
-    stored = json.loads(account.secrets.get_secret_value(SecretId="shop/prod/database")["SecretString"])
+    stored = bundle(account, "shop/prod/database")
     assert stored == {"password": SECRET}
     other = run("push", "prod", "--from", env, "--secret", "shop/staging/database", "--yes")
     assert other.code == 2 and "does not load secret 'shop/staging/database'" in other.err

@@ -12,8 +12,8 @@ import pytest
 from testsupport.account import FakeAccount
 from testsupport.stage import STRONG_SECRET_KEY, seed_stage, update_bundle
 
-from .test_check import DATABASE_URL, SETTINGS, check_lines
-from .tooling import run
+from .test_check import DATABASE_URL, SETTINGS
+from .tooling import check_rows, run
 
 SCHEMA = """
 from lambda_bootstrap.schema import Boolean, Integer, Schema, Text
@@ -49,7 +49,7 @@ def test_the_templates_log_level_is_typed_by_its_schema(account: FakeAccount) ->
     account.seeded_values += [STRONG_SECRET_KEY, DATABASE_URL]
     result = run("check", "prod", "--settings", SETTINGS)
     assert result.code == 1
-    assert check_lines(result.out)["values"] == "FAIL"
+    assert check_rows(result.out)["values"] == "FAIL"
     assert "DJANGO_LOG_LEVEL must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL" in result.out
     account.assert_nothing_leaked(result.out, result.err)
 
@@ -61,7 +61,7 @@ def test_a_foreign_project_declares_its_keys_and_check_and_push_type_them(
     account.parameter("/other/prod/SECRET_KEY", STRONG_SECRET_KEY)
     account.parameter("/other/prod/APP_PORT", "eighty")
     result = run("check", "prod")
-    assert check_lines(result.out)["values"] == "FAIL"
+    assert check_rows(result.out)["values"] == "FAIL"
     assert "APP_PORT must be an integer (at least 1, at most 65535)" in result.out
     (tmp_path / ".env.prod").write_text("DJANGO_REDIS_AUTH_ENABLED=maybe\n")
     pushed = run("push", "prod", "--from", ".env.prod", "--yes")
@@ -76,7 +76,7 @@ def test_without_a_schema_check_skips_and_push_says_so_once(
     monkeypatch.chdir(foreign_project(tmp_path, schema=None))
     account.parameter("/other/prod/APP_PORT", "eighty")
     result = run("check", "prod")
-    assert check_lines(result.out)["values"] == "SKIP"
+    assert check_rows(result.out)["values"] == "SKIP"
     assert "values are not typed: the stage declares no schema" in result.out
     (tmp_path / ".env.prod").write_text("DJANGO_REDIS_AUTH_ENABLED=maybe\n")
     pushed = run("push", "prod", "--from", ".env.prod", "--yes")

@@ -11,8 +11,7 @@ import pytest
 
 from testsupport.account import FakeAccount
 
-from .test_check import check_lines
-from .tooling import run
+from .tooling import check_rows, run
 
 
 @dataclass
@@ -40,7 +39,7 @@ def network(project: Path, account: FakeAccount) -> Network:
 def vpc_row(*extra: str) -> tuple[str, str]:
     result = run("check", "prod", *extra)
     assert result.code in {0, 1}, result.text
-    return check_lines(result.out)["vpc"], result.out
+    return check_rows(result.out)["vpc"], result.out
 
 
 def endpoint(network: Network, service: str, *, private_dns: bool = True) -> None:
@@ -139,9 +138,9 @@ def test_the_example_vpc_stage_is_checked_and_its_role_may_attach_to_the_vpc(acc
 
     settings = str(Path(__file__).resolve().parents[2] / "zappa_settings.json")
     result = run("check", "prod-vpc", "--settings", settings)
-    assert check_lines(result.out)["vpc"] == "FAIL"
+    assert check_rows(result.out)["vpc"] == "FAIL"
     assert "subnet subnet-0a1b2c3d4e5f60001 (vpc_config.SubnetIds) does not exist" in result.out
-    assert "typed value(s)" in result.out or "values" in check_lines(result.out)
+    assert "typed value(s)" in result.out or "values" in check_rows(result.out)
     statements = {s["Sid"]: s for s in stage_policy(load_stage("prod-vpc", settings))["Statement"]}
     assert "ec2:CreateNetworkInterface" in statements["FunctionAttachToTheStagesVpc"]["Action"]
     assert "FunctionAttachToTheStagesVpc" not in {

@@ -12,6 +12,7 @@ from lambda_bootstrap_cli import main
 from lambda_bootstrap_cli.console import Console
 from testsupport.account import APP, PATH, FakeAccount
 from testsupport.clocks import FakeClock
+from testsupport.secrets import current_text
 
 STAGES: dict[str, Any] = {
     "prod": {
@@ -101,8 +102,20 @@ def use_stages(folder: Path, stages: dict[str, Any]) -> None:
 
 
 def bundle_text(account: FakeAccount, secret_id: str = BUNDLE) -> str:
-    return str(account.secrets.get_secret_value(SecretId=secret_id)["SecretString"])
+    """What the secret's AWSCURRENT version holds (the tool moves the label; see testsupport/secrets.py)."""
+    return current_text(account.secrets, secret_id)
 
 
 def bundle(account: FakeAccount, secret_id: str = BUNDLE) -> dict[str, Any]:
     return dict(json.loads(bundle_text(account, secret_id)))
+
+
+def check_rows(output: str) -> dict[str, str]:
+    """check's rows: name -> PASS, FAIL, SKIP or WARN."""
+    rows = (line.split() for line in output.splitlines())
+    return {parts[1]: parts[0] for parts in rows if len(parts) >= 2 and parts[0] in {"PASS", "FAIL", "SKIP", "WARN"}}
+
+
+def labels(account: FakeAccount, secret_id: str = BUNDLE) -> dict[str, list[str]]:
+    """The staging labels on each version of a secret."""
+    return dict(account.secrets.describe_secret(SecretId=secret_id)["VersionIdsToStages"])

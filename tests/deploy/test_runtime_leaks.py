@@ -36,6 +36,7 @@ from testsupport.lambda_events import API_HOST, api_gateway_event, manage_event
 from testsupport.lambda_runtime import LambdaFunction
 from testsupport.leaks import canary
 from testsupport.moto_server import reset_moto
+from testsupport.secrets import put_current
 from testsupport.stage import database_secret, seed_stage, update_bundle
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.usefixtures("migrated_prod")]
@@ -186,8 +187,10 @@ def test_an_unreachable_database_is_named_by_its_key_and_leaks_nothing(
     host = f"db-{secrets.token_hex(6)}.invalid"
     server = urlsplit(e2e_database_url)
     unreachable = e2e_database_url.replace(f"@{server.hostname}:", f"@{host}:")
-    boto3.client("secretsmanager", endpoint_url=stage).put_secret_value(
-        SecretId=f"{APP}/{STAGE}/database", SecretString=json.dumps(database_secret(unreachable))
+    put_current(
+        boto3.client("secretsmanager", endpoint_url=stage),
+        f"{APP}/{STAGE}/database",
+        json.dumps(database_secret(unreachable)),
     )
 
     run = start(functions[level], [*requests(canaries), manage_event("migrate")], stage, canaries)

@@ -16,7 +16,20 @@ from .shared import Commands
 __all__ = ["COMMANDS", "register_all"]
 
 # In the order `lambda-bootstrap --help` lists them: a stage's life cycle.
-COMMANDS = ("init", "push", "diff", "unset", "migrate", "check", "roll", "policy", "manifest", "exec")
+COMMANDS = (
+    "init",
+    "push",
+    "diff",
+    "unset",
+    "migrate",
+    "history",
+    "rollback",
+    "check",
+    "roll",
+    "policy",
+    "manifest",
+    "exec",
+)
 
 
 def register_all(commands: Commands, common: argparse.ArgumentParser) -> None:

@@ -16,7 +16,9 @@
 - burst: the closed-form burst ceiling of the stage's sources (:mod:`..burst`)
   reaches its reserved concurrency and its declared target;
 - vpc: with ``vpc_config``, the function's subnets reach SSM and Secrets
-  Manager through a NAT gateway or interface endpoints (:mod:`..vpc`).
+  Manager through a NAT gateway or interface endpoints (:mod:`..vpc`);
+- age, unique, encryption: the seed's secret hygiene (:mod:`..hygiene`): a
+  secret older than ``--max-age-days`` is a WARN, which does not fail the check.
 
 It reads what the Lambda reads, with the caller's credentials; an AWS call
 that is denied or unreachable stops it with exit status 2. Every row is shown,
@@ -30,7 +32,6 @@ import dataclasses
 import json
 import urllib.parse
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -46,9 +47,10 @@ from lambda_bootstrap.merge import Entry
 from lambda_bootstrap.schema import DatabaseUrl
 from lambda_bootstrap.sources import sources_for
 
-from .. import database
+from .. import database, hygiene
 from ..aws import Aws
 from ..burst import RESERVED_SETTING, BurstOptions, Quotas, assess
+from ..check_rows import FAIL, PASS, SKIP, WARN, CheckResult
 from ..console import Console
 from ..errors import ToolError
 from ..policy import expected_statements
@@ -56,19 +58,10 @@ from ..policy_audit import audit
 from ..stage import Stage, load_stage
 from ..validation import UNTYPED, StageJudgement, judge
 from ..vpc import reachability
+from . import shared
 from .shared import Commands
 
 __all__ = ["CheckResult", "check", "register", "run_checks"]
-
-PASS, FAIL, SKIP = "PASS", "FAIL", "SKIP"
-
-
-@dataclass
-class CheckResult:
-    name: str
-    status: str
-    summary: str
-    details: list[str] = field(default_factory=list)
 
 
 def register(commands: Commands, common: argparse.ArgumentParser) -> None:
@@ -86,9 +79,16 @@ def register(commands: Commands, common: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--burst-target",
-        type=_whole,
+        type=shared.whole_number,
         metavar="N",
         help="cold starts at once the stage must serve (default: BOOTSTRAP_BURST_TARGET, if set)",
+    )
+    parser.add_argument(
+        "--max-age-days",
+        type=shared.whole_number,
+        default=hygiene.DEFAULT_MAX_AGE_DAYS,
+        metavar="N",
+        help=f"warn about a secret unchanged for longer (default: {hygiene.DEFAULT_MAX_AGE_DAYS})",
     )
     parser.set_defaults(run=run)
 
@@ -98,22 +98,39 @@ def run(args: argparse.Namespace, console: Console) -> int:
         ssm_tps=args.ssm_tps, secrets_tps=args.secrets_tps, ssm_higher_throughput=args.ssm_higher_throughput
     )
     return check(
-        args.stage, settings_file=args.settings, burst=BurstOptions(quotas, args.burst_target), console=console
+        args.stage,
+        settings_file=args.settings,
+        burst=BurstOptions(quotas, args.burst_target),
+        max_age_days=args.max_age_days,
+        console=console,
     )
 
 
 def check(
-    stage_name: str, *, settings_file: str | None = None, burst: BurstOptions | None = None, console: Console
+    stage_name: str,
+    *,
+    settings_file: str | None = None,
+    burst: BurstOptions | None = None,
+    max_age_days: int = hygiene.DEFAULT_MAX_AGE_DAYS,
+    console: Console,
 ) -> int:
     stage = load_stage(stage_name, settings_file)
     console.say(f"check {stage.name} ({stage.settings_file.name}, {stage.region})")
-    results = run_checks(stage, Aws(stage.region, stage.bootstrap.max_attempts), console, burst)
+    results = run_checks(stage, Aws(stage.region, stage.bootstrap.max_attempts), console, burst, max_age_days)
     failed = [r.name for r in results if r.status == FAIL]
-    console.say(f"result: {'FAIL (' + ', '.join(failed) + ')' if failed else 'PASS'}")
+    warned = [r.name for r in results if r.status == WARN]
+    advice = f" ({len(warned)} warning(s): {', '.join(warned)})" if warned else ""
+    console.say(f"result: {'FAIL (' + ', '.join(failed) + ')' if failed else 'PASS'}{advice}")
     return 1 if failed else 0
 
 
-def run_checks(stage: Stage, aws: Aws, console: Console, burst: BurstOptions | None = None) -> list[CheckResult]:
+def run_checks(
+    stage: Stage,
+    aws: Aws,
+    console: Console,
+    burst: BurstOptions | None = None,
+    max_age_days: int = hygiene.DEFAULT_MAX_AGE_DAYS,
+) -> list[CheckResult]:
     results: list[CheckResult] = []
 
     def record(result: CheckResult) -> None:
@@ -132,6 +149,10 @@ def run_checks(stage: Stage, aws: Aws, console: Console, burst: BurstOptions | N
     record(_role(stage, aws))
     record(_burst(stage, aws, burst or BurstOptions()))
     record(_vpc(stage, aws))
+    secrets = hygiene.describe_secrets(stage, aws)
+    record(hygiene.age(secrets, max_age_days))
+    record(hygiene.unique(stage, aws, entries, verdict.schema))
+    record(hygiene.encryption(stage, aws, secrets))
     return results
 
 
@@ -366,14 +387,4 @@ def _positive(text: str) -> float:
         raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
     if value <= 0 or value != value:
         raise argparse.ArgumentTypeError(f"must be above 0, got {text}")
-    return value
-
-
-def _whole(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be 1 or more, got {text}")
     return value

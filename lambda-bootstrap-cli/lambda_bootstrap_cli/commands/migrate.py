@@ -5,7 +5,7 @@ into the bundle's ``PutSecretValue``; nothing is printed but key names and
 counts. It is ``push`` with SSM in place of a .env file: the same plan (keys
 already in the bundle count as unchanged or changed), ``--dry-run``, y/N,
 ``--prune``, the 64 KB check before anything is written, and the same
-detection of a concurrent writer (:mod:`.secret_versions`).
+compare-and-swap that loses no concurrent writer's keys (:mod:`..secret_write`).
 
 Where it reads: ``--path``, else the stage's ``BOOTSTRAP_SSM_PATH``; with a
 ``BOOTSTRAP_SSM_MANIFEST`` it moves the listed names only, as the cold start
@@ -72,8 +72,7 @@ def migrate(
             f"{stage.project_name}/{stage.name}/config) in its environment_variables first; migrate writes there"
         )
     source = _source_path(stage, path)
-    if not dry_run and not yes and not console.interactive():
-        raise ToolError("refusing to migrate without confirmation: stdin is not a terminal; pass --yes (or --dry-run)")
+    shared.refuse_unconfirmable("migrate", yes=yes, dry_run=dry_run, console=console)
     aws = Aws(stage.region, settings.max_attempts)
     desired = _ssm_values(stage, source, aws, console)
     target = BundleTarget(settings.bundle)

@@ -17,7 +17,6 @@ from lambda_bootstrap.errors import BootstrapError
 
 from ..aws import Aws
 from ..console import Console
-from ..errors import ToolError
 from ..stage import Stage, load_stage
 from ..target import choose_target
 from ..validation import RDS_FIELDS
@@ -75,10 +74,11 @@ def push(
         if hint:
             exc.add_note(hint)
         raise
-    if not dry_run and not yes and not console.interactive():
-        raise ToolError("refusing to push without confirmation: stdin is not a terminal; pass --yes (or --dry-run)")
+    shared.refuse_unconfirmable("push", yes=yes, dry_run=dry_run, console=console)
     aws = Aws(stage.region, stage.bootstrap.max_attempts)
-    code = write_values(stage, target, aws, desired, dotenv, yes=yes, dry_run=dry_run, prune=prune, console=console)
+    code = write_values(
+        stage, target, aws, desired, dotenv, yes=yes, dry_run=dry_run, prune=prune, console=console, file=dotenv
+    )
     if code == NOTHING_TO_WRITE:
         console.say("nothing to push")
         return 0

@@ -1,4 +1,4 @@
-"""What several commands share: the target options (``--secret``, ``--ssm``) and "then roll"."""
+"""What several commands share: the target options (``--secret``, ``--ssm``), "then roll", counts."""
 
 from __future__ import annotations
 
@@ -8,8 +8,18 @@ from typing import TYPE_CHECKING
 from lambda_bootstrap.errors import BootstrapError
 
 from ..console import Console
+from ..errors import ToolError, reason
+from ..journal import outcome_unknown
 
-__all__ = ["Commands", "add_target_options", "add_write_options", "roll_after", "then_roll"]
+__all__ = [
+    "Commands",
+    "add_target_options",
+    "add_write_options",
+    "refuse_unconfirmable",
+    "roll_after",
+    "then_roll",
+    "whole_number",
+]
 
 if TYPE_CHECKING:  # what each command's register() adds itself to (generic only to type checkers)
     Commands = argparse._SubParsersAction[argparse.ArgumentParser]
@@ -37,6 +47,12 @@ def add_write_options(command: argparse.ArgumentParser, *, prune: str | None = N
         )
 
 
+def refuse_unconfirmable(verb: str, *, yes: bool, dry_run: bool, console: Console) -> None:
+    """A write that could not ask (stdin is no terminal) and was not told ``--yes``: refused before any AWS call."""
+    if not dry_run and not yes and not console.interactive():
+        raise ToolError(f"refusing to {verb} without confirmation: stdin is not a terminal; pass --yes (or --dry-run)")
+
+
 def roll_after(code: int, args: argparse.Namespace, console: Console) -> int:
     """A writing command's exit status, after ``--roll`` when the write landed (a dry run rolls nothing)."""
     if code != 0 or not getattr(args, "roll", False) or args.dry_run:
@@ -45,12 +61,25 @@ def roll_after(code: int, args: argparse.Namespace, console: Console) -> int:
 
 
 def then_roll(stage_name: str, settings_file: str | None, console: Console) -> int:
-    """``--roll`` after a write that landed: roll, and if the roll fails say the write stands and how to finish."""
+    """``--roll`` after a write that landed: roll, and if the roll fails (or is interrupted) say the write stands
+    and how to finish (rolling again is harmless: a stage already rolled says so)."""
     from .roll import roll
 
     try:
         return roll(stage_name, settings_file=settings_file, console=console)
-    except BootstrapError as exc:
-        console.note(f"error: the write is complete, but the stage was not rolled: {exc}")
+    except (BootstrapError, KeyboardInterrupt) as exc:
+        rolled = "may not be rolled" if outcome_unknown(exc) else "was not rolled"
+        console.note(f"error: the write is complete, but the stage {rolled}: {reason(exc)}")
         console.note(f"  finish with: lambda-bootstrap roll {stage_name}")
         return EXIT_PARTIAL
+
+
+def whole_number(text: str) -> int:
+    """An option's value of 1 or more (argparse ``type``)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, got {text}")
+    return value

@@ -12,7 +12,6 @@ import argparse
 
 from ..aws import Aws
 from ..console import Console
-from ..errors import ToolError
 from ..stage import load_stage
 from ..target import choose_target
 from ..writing import NOTHING_TO_WRITE, write_values
@@ -59,8 +58,7 @@ def unset(
 ) -> int:
     stage = load_stage(stage_name, settings_file)
     target = choose_target(stage, secret, ssm)
-    if not dry_run and not yes and not console.interactive():
-        raise ToolError("refusing to unset without confirmation: stdin is not a terminal; pass --yes (or --dry-run)")
+    shared.refuse_unconfirmable("unset", yes=yes, dry_run=dry_run, console=console)
     aws = Aws(stage.region, stage.bootstrap.max_attempts)
     code = write_values(
         stage,

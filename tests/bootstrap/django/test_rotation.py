@@ -32,6 +32,7 @@ from lambda_bootstrap.django import database
 from lambda_bootstrap.django.postgresql.base import DatabaseWrapper
 from testsupport.leaks import assert_nothing_leaked
 from testsupport.pg import current_user, record_connections
+from testsupport.secrets import put_current
 from testsupport.stage import database_secret
 
 from .conftest import Keys
@@ -96,8 +97,8 @@ def secrets_manager(role: Role, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any
 
 
 def put_secret(client: Any, role: Role, password: str) -> None:
-    """A new AWSCURRENT version, as the rotation Lambda writes it."""
-    client.put_secret_value(SecretId=SECRET_ID, SecretString=json.dumps(database_secret(role.url(password))))
+    """A new AWSCURRENT version, as the rotation Lambda writes it (AWSPENDING, then the swap)."""
+    put_current(client, SECRET_ID, json.dumps(database_secret(role.url(password))))
 
 
 @pytest.fixture
