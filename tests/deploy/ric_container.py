@@ -71,13 +71,8 @@ def debug_forced_task_root(task_root: Path, destination: Path) -> Path:
     """The same package with Zappa's ``log_level: DEBUG`` and ``debug: true``, as a careless stage would set."""
     destination.mkdir(parents=True, exist_ok=True)
     for entry in task_root.iterdir():
-        if entry.name not in ("zappa_settings.py", "__pycache__") and not (destination / entry.name).exists():
+        if entry.name != "zappa_settings.py" and not (destination / entry.name).exists():
             (destination / entry.name).symlink_to(entry)
-    # The package's bytecode is unchecked (deploy/runtime_package.py): the edited module must have none.
-    (destination / "__pycache__").mkdir(exist_ok=True)
-    for cached in (task_root / "__pycache__").iterdir():
-        if not cached.name.startswith("zappa_settings.") and not (destination / "__pycache__" / cached.name).exists():
-            (destination / "__pycache__" / cached.name).symlink_to(cached)
     settings = (task_root / "zappa_settings.py").read_text()
     settings = re.sub(r"^LOG_LEVEL=.*$", "LOG_LEVEL='DEBUG'", settings, flags=re.MULTILINE)
     settings = re.sub(r"^DEBUG=.*$", "DEBUG=True", settings, flags=re.MULTILINE)
