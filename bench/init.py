@@ -255,12 +255,11 @@ def _phase(run: dict[str, Any], name: str) -> float:
 PHASES: list[tuple[str, Callable[[dict[str, Any]], float]]] = [
     (
         "imports, Zappa's handler, the rest",
-        lambda r: r["init"] - _phase(r, "settings module") - _phase(r, "Django set-up"),
+        lambda r: r["init"] - _phase(r, "settings module") - _phase(r, "Django set-up") - _phase(r, "boto3 clients"),
     ),
-    ("settings module, without the bootstrap", lambda r: _phase(r, "settings module") - r["load"]),
-    ("bootstrap `load()`", lambda r: r["load"]),
-    ("  of which boto3 clients", lambda r: _phase(r, "boto3 clients")),
-    ("  of which AWS calls, checks, export", lambda r: r["load"] - _phase(r, "boto3 clients")),
+    ("the bootstrap's clients (the first with boto3's import)", lambda r: _phase(r, "boto3 clients")),
+    ("settings module, without `load()`", lambda r: _phase(r, "settings module") - r["load"]),
+    ("bootstrap `load()`: answers awaited, checked, exported", lambda r: r["load"]),
     ("Django set-up (apps and models)", lambda r: _phase(r, "Django set-up")),
 ]
 
