@@ -49,10 +49,8 @@ class PendingFetch:
         pending = set(range(len(tasks)))
         while pending:
             timeout = GRACE if failures else run.remaining()
-            if timeout <= 0:
-                break
-            try:
-                number, outcome = self._done.get(timeout=timeout)
+            try:  # past the deadline, answers already in still count
+                number, outcome = self._done.get(timeout=timeout) if timeout > 0 else self._done.get_nowait()
             except queue.Empty:
                 break
             pending.discard(number)

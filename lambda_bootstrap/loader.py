@@ -63,6 +63,7 @@ class Bootstrap:
         self._sources: list[Source] = []
         self._fetched_at: dict[str, float] = {}  # source label -> clock time of its last fetch
         self._prefetched: _Prefetch | None = None
+        self._originals: dict[str, str] = {}  # the environment's own values of keys a load exported over
 
     def load(self) -> LoadReport:
         """Load into the environment once; later calls return the cached report."""
@@ -80,25 +81,36 @@ class Bootstrap:
         For a handler module that runs before the framework is imported (lambda_bootstrap.zappa_handler):
         the calls wait on the network while the imports run. ``overrides`` are the variables the handler
         will have set by the time :meth:`load` runs (Zappa's ``environment_variables``, ``PROJECT``,
-        ``STAGE``). Nothing is exported here: :meth:`load` uses the fetch only if it reads the very same
-        settings, and then merges, checks and exports as always; else it fetches afresh. A fetch that
-        fails is the load's failure, raised by :meth:`load`. Settings that cannot be read start nothing:
-        :meth:`load` reads them again and raises.
+        ``STAGE``). Nothing is exported here. :meth:`load` uses the answers only if it reads the very
+        same settings, under the very same client environment (every ``AWS_*`` variable and the
+        proxies: where the calls went, and as whom), within the fetch's deadline; then it merges, checks
+        and exports as always. Otherwise it drops them, and the clients made for them, and fetches
+        afresh. A fetch that fails is the load's failure, raised by :meth:`load`.
+
+        Nothing starts (False) when the overrides would change the client environment (the clients are
+        made now, under the current one), when the settings cannot be read (:meth:`load` reads them again
+        and raises), or in an init no request waits for: SnapStart's runs when a version is published,
+        provisioned concurrency's long before the first event.
         """
         with self._lock:
             if self.report is not None or self._prefetched is not None:
                 return False
+            if self.environ.get("AWS_LAMBDA_INITIALIZATION_TYPE") in _UNHURRIED_INITS:
+                return False
             environ = {**self.environ, **overrides}
+            client_environment = _client_environment(self.environ)
+            if _client_environment(environ) != client_environment:
+                return False
             try:
                 settings = read_settings(environ)
                 if not settings.configured:
                     return False
                 root = _task_root(environ)
                 sources = sources_for(settings, root)
-                run = self._run(settings)
-                self._prefetched = _Prefetch(settings, root, sources, start_fetch(sources, self.clients, run))
+                pending = start_fetch(sources, self.clients, self._run(settings))
             except BootstrapError:
                 return False  # load() meets the same error, and raises it
+            self._prefetched = _Prefetch(settings, root, client_environment, sources, pending)
             return True
 
     def refresh(self, key: str, *, max_age: float | None = None) -> bool:
@@ -146,9 +158,11 @@ class Bootstrap:
     def reload(self) -> list[str]:
         """Fetch the configuration again (SnapStart, after a restore) and apply what changed; the changed keys.
 
-        The same sources, fetch path, rules and deadline as the cold start; the values this
-        bootstrap exported stand aside, so the environment's own keys still win where they won.
-        A failure raises and changes nothing.
+        The same sources, fetch path, rules and deadline as the cold start, judged against the
+        environment as it was before any load exported into it: a key this bootstrap exported over an
+        environment value (the same value, or one ``BOOTSTRAP_OVERRIDE`` overrode) gets that value back
+        if its source no longer holds it, as a cold start would give it. A failure raises and changes
+        nothing.
         """
         with self._lock:
             report, settings = self.report, self.settings
@@ -156,14 +170,16 @@ class Bootstrap:
                 return []
             ours = {key for key, origin in report.sources.items() if origin != ENVIRONMENT}
             base = {key: value for key, value in self.environ.items() if key not in ours}
+            base.update({key: value for key, value in self._originals.items() if key in ours})
             run = self._run(settings)
             values = stage_values(fetch_entries(self._sources, self.clients, run), base, settings)
-            gone = ours - set(values.exported)
-            changed = sorted({k for k, v in values.exported.items() if self.environ.get(k) != v} | gone)
-            for key in gone:
+            after = {key: base[key] for key in ours if key in base} | dict(values.exported)
+            changed = sorted(k for k in ours | set(after) if self.environ.get(k) != after.get(k))
+            for key in ours - set(after):
                 self.environ.pop(key, None)
-            for key, value in values.exported.items():
+            for key, value in after.items():
                 self.environ[key] = value
+            self._originals = {key: base[key] for key in values.exported if key in base}
             self._fetched_at.update(dict.fromkeys(settings.source_labels, self.clock()))
             self.report = LoadReport(
                 sources={k: (ENVIRONMENT if k in values.kept else label) for k, label in values.sources.items()},
@@ -189,6 +205,7 @@ class Bootstrap:
             self.report = None
             self.settings = None
             self._sources = []
+            self._originals = {}
             self._fetched_at.clear()
             if isinstance(self.clients, Clients):
                 self.clients.forget()
@@ -206,17 +223,19 @@ class Bootstrap:
             return LoadReport(), settings
         root = _task_root(environ)
         prefetched, self._prefetched = self._prefetched, None
-        early = prefetched is not None and (prefetched.settings, prefetched.root) == (settings, root)
+        early = prefetched is not None and prefetched.serves(settings, root, environ)
         if prefetched is not None and early:
             sources, pending = prefetched.sources, prefetched.pending
         else:
-            if prefetched is not None:
-                prefetched.pending.run.cancel()  # started for other settings: its calls stop, its answers go
+            if prefetched is not None:  # for other settings, elsewhere, or too long ago: none of it is used
+                prefetched.pending.run.cancel()
+                self.forget_connections()
             sources = sources_for(settings, root)
             pending = start_fetch(sources, self.clients, self._run(settings))
         run = pending.run
         values = stage_values(pending.result(), environ, settings)
         fetched_at = self.clock()
+        self._originals = {key: environ[key] for key in values.exported if key in environ}
         for key, value in values.exported.items():  # only now: every check has passed
             environ[key] = value
         self._sources = sources
@@ -242,12 +261,28 @@ class Bootstrap:
         return report, settings
 
 
+# An init no request waits for: prefetching there only holds answers longer (SnapStart: in a snapshot).
+_UNHURRIED_INITS = frozenset({"snap-start", "provisioned-concurrency"})
+_PROXY_VARIABLES = frozenset({"HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "http_proxy", "https_proxy", "no_proxy"})
+
+
+def _client_environment(environ: Mapping[str, str]) -> dict[str, str]:
+    """What decides where the clients call and as whom: region, endpoints, credentials, profile, proxies."""
+    return {key: value for key, value in environ.items() if key.startswith("AWS_") or key in _PROXY_VARIABLES}
+
+
 @dataclass(frozen=True)
 class _Prefetch:
     settings: BootstrapSettings
     root: Path | None
+    client_environment: dict[str, str]
     sources: list[Source]
     pending: PendingFetch
+
+    def serves(self, settings: BootstrapSettings, root: Path | None, environ: Mapping[str, str]) -> bool:
+        """The load would have made these very calls, now: same settings, same client environment, in time."""
+        same = (self.settings, self.root, self.client_environment) == (settings, root, _client_environment(environ))
+        return same and self.pending.run.remaining() > 0
 
 
 def _task_root(environ: Mapping[str, str]) -> Path | None:
