@@ -51,6 +51,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         "--budget", type=float, default=5.0, help="seconds of runs per cell and variant before fewer runs (default 5)"
     )
     parser.add_argument("--no-replay", action="store_true", help="ask moto every time (see README: it serialises)")
+    parser.add_argument(
+        "--tls", action="store_true", help="serve the proxy over https, as AWS is (each new connection's TLS cost)"
+    )
     parser.add_argument("--no-handler", action="store_true", help="skip the whole-handler cold start")
     parser.add_argument("--no-write", action="store_true", help="print only; leave docs/benchmarks.md as it is")
     args = parser.parse_args(argv)
@@ -74,7 +77,9 @@ def warm_up(cells: list[Cell], proxy: AwsProxy) -> None:
         for cell in (c for c in cells if c.n == first_n or c.k == first_k):
             _progress(f"warm-up {cell.label} (not counted)")
             for variant in VARIANTS:
-                run_child(["-m", "bench.child", variant.child], variant.environment(cell, proxy.url), proxy)
+                run_child(
+                    ["-m", "bench.child", variant.child], variant.environment(cell, proxy.url, proxy.ca_bundle), proxy
+                )
     finally:
         proxy.latency = latency
 
@@ -86,7 +91,9 @@ def measure_warm(cell: Cell, proxy: AwsProxy, runs: int) -> dict[str, Series]:
         for variant in chosen:
             _progress(f"warm invocations, {cell.label}: {variant.name} run {index + 1}/{runs}")
             args = ["-m", "bench.child", variant.child, "--warm"]
-            warm[variant.name].runs.append(run_child(args, variant.environment(cell, proxy.url), proxy))
+            warm[variant.name].runs.append(
+                run_child(args, variant.environment(cell, proxy.url, proxy.ca_bundle), proxy)
+            )
     return warm
 
 
@@ -104,7 +111,7 @@ def main(argv: list[str] | None = None) -> int:
         handler_bench = None
         if not args.no_handler and database_url:
             handler_bench = HandlerBench(moto_url, database_url, Path(workdir))
-        with AwsProxy(moto_url, latency=args.rtt_ms / 1000, replay=not args.no_replay) as proxy:
+        with AwsProxy(moto_url, latency=args.rtt_ms / 1000, replay=not args.no_replay, tls=args.tls) as proxy:
             warm_up(cells, proxy)
             results: list[CellResult] = []
             for index, cell in enumerate(cells, 1):
@@ -126,7 +133,8 @@ def main(argv: list[str] | None = None) -> int:
     lines = report_lines(args, results, warm, warm_cell, handler, bool(database_url))
     stamp = provenance(command, time.perf_counter() - started)
     replay = "moto's answers replayed" if not args.no_replay else "every call answered by moto"
-    body = [stamp, f"{args.rtt_ms:g} ms per AWS call, {replay}.", "", *lines]
+    wire = "https (certifi's roots and the proxy's certificate)" if args.tls else "plain http"
+    body = [stamp, f"{args.rtt_ms:g} ms per AWS call, {replay}, {wire}.", "", *lines]
     print("\n".join(body))
     if not args.no_write:
         write_section("benchmarks", body, DOCS / "benchmarks.md")

@@ -47,6 +47,7 @@ class HandlerBench:
     def environment(self, proxy: AwsProxy) -> dict[str, str]:
         return child_environment(
             proxy.url,
+            ca_bundle=proxy.ca_bundle,
             PYTHONPATH=os.pathsep.join([str(ROOT), str(self.task)]),
             AWS_LAMBDA_FUNCTION_NAME=f"{APP}-{STAGE}",
             AWS_LAMBDA_FUNCTION_MEMORY_SIZE="1024",
