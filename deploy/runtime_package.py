@@ -30,7 +30,9 @@ written the zip and before it uploads it:
    every cold start cheaper (docs/benchmarks.md, "init"). A client of a
    service cut out fails with botocore's UnknownServiceError: name the
    service in ``aws_services``;
-4. a guard reads the result and refuses the package, naming the files, when
+4. a guard refuses a zip holding a local environment file (``.env``,
+   ``.env.prod``: Zappa zips the project folder minus its ``exclude``
+   patterns), and reads the result and refuses the package, naming the files, when
    any compiled extension, shared library, bytecode file or wheel tag does not
    match the runtime: a refused build uploads nothing.
 
@@ -133,8 +135,8 @@ def runtime_python(target: Target) -> Path:
             return found
     raise PackageRefusedError(
         f"runtime package: no {name} runs on this machine, and the {target.runtime} runtime's bytecode must be "
-        f"compiled by it: install {name}, point {RUNTIME_PYTHON_VARIABLE} at one, or run bin/python3.13 "
-        "(it provisions one; docs/packaging.md)"
+        f"compiled by it: install {name} (a distribution's package, pyenv, ...) or point "
+        f"{RUNTIME_PYTHON_VARIABLE} at one"
     )
 
 
@@ -154,6 +156,7 @@ def repackage(zip_path: Path, target: Target, interpreter: Path, *, services: It
         tree = Path(scratch) / "tree"
         with zipfile.ZipFile(zip_path) as archive:
             archive.extractall(tree)
+        _refuse_local_environment_files(tree)
         swapped = _swap_distributions(tree, target, Path(scratch) / "wheels")
         kept = _cut_service_data(tree, {*RUNTIME_SERVICES, *services})
         compiled = _compile(tree, target, interpreter)
@@ -215,6 +218,22 @@ def _services_named_in(tree: Path) -> set[str]:
     return named
 
 
+def _refuse_local_environment_files(tree: Path) -> None:
+    """A ``.env`` file in the zip is a value in the zip: Zappa zips the project folder minus ``exclude``."""
+    found = sorted(
+        path.relative_to(tree).as_posix()
+        for path in tree.rglob(".env*")
+        if path.is_file()
+        and (path.name == ".env" or path.name.startswith(".env."))
+        and not path.name.endswith((".example", ".sample", ".template"))
+    )
+    if found:
+        raise PackageRefusedError(
+            f"runtime package: refusing a zip that holds local environment files ({', '.join(found)}): "
+            'add ".env" and ".env.*" to the stage\'s "exclude" in zappa_settings.json'
+        )
+
+
 def _distributions(tree: Path) -> Iterator[tuple[Path, str, str]]:
     """Each ``*.dist-info`` of the package: its folder, name and version."""
     for info in sorted(tree.glob("*.dist-info")):
@@ -242,8 +261,7 @@ def _fits(tag: str, target: Target) -> bool:
     major, minor = target.version
     pythons = set(python.split("."))
     py_ok = bool(pythons & {"py3", f"py{major}{minor}", target.tag, "py2.py3"}) or any(
-        p.startswith(("cp3", "py3")) and p[2:].isdigit() and int(p[2:]) <= major * 10 + minor and abi == "abi3"
-        for p in pythons
+        abi == "abi3" and (built := _python_version(p)) is not None and built <= (major, minor) for p in pythons
     )
     abi_ok = abi in {"none", "abi3", target.tag}
     platforms = set(platform.split("."))
@@ -251,6 +269,12 @@ def _fits(tag: str, target: Target) -> bool:
         p.endswith(f"_{target.machine}") and p.startswith("manylinux") for p in platforms
     )
     return py_ok and abi_ok and platform_ok
+
+
+def _python_version(tag: str) -> tuple[int, int] | None:
+    """``cp39`` -> (3, 9), ``cp311`` -> (3, 11): an abi3 wheel runs on its version and every later one."""
+    match = re.fullmatch(r"(?:cp|py)(\d)(\d+)", tag)
+    return (int(match.group(1)), int(match.group(2))) if match else None
 
 
 def _swap_distributions(tree: Path, target: Target, wheels: Path) -> list[str]:

@@ -80,7 +80,16 @@ finally:
         gc.enable()
 
 if snapstart.enabled():
+    import logging
+
     from .django.snapstart import close_connections
+
+    if zappa.global_handler is None:  # no INSTANTIATE_LAMBDA_HANDLER_ON_IMPORT: nothing of Django in the snapshot
+        logging.getLogger("lambda_bootstrap").warning(
+            "lambda_bootstrap: SnapStart without INSTANTIATE_LAMBDA_HANDLER_ON_IMPORT=true: Django and the "
+            "configuration are not in the snapshot, so every restored environment builds them at its first "
+            "event (set it in the stage's aws_environment_variables)"
+        )
 
     snapstart.before_snapshot(close_connections)
     snapstart.on_change(_rebuild)

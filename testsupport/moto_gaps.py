@@ -50,10 +50,11 @@ class ProvisionedConcurrency:
         from botocore.client import BaseClient
 
         self.provisioned: dict[tuple[str, str], int] = {}
+        self.bridged = True  # False: moto's own answer (a 404 that is no AWS error), as its server gives it
         original = BaseClient._make_api_call
 
         def make_api_call(client: BaseClient, operation: str, params: dict[str, Any]) -> Any:
-            if operation != self.OPERATION:
+            if operation != self.OPERATION or not self.bridged:
                 return original(client, operation, params)
             return self._answer(params["FunctionName"], params["Qualifier"])
 

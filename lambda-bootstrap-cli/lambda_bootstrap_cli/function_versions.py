@@ -72,13 +72,26 @@ class FunctionVersions:
         except SourceError as exc:
             if exc.code == _PROVISIONED_CONCURRENCY_NOT_FOUND:
                 return 0
+            if str(exc.code).isdigit():  # an HTTP status and no AWS error: not Lambda's API answering
+                raise ToolError(
+                    f"not rolled: cannot tell whether alias {qualifier} has provisioned concurrency: "
+                    f"lambda:GetProvisionedConcurrencyConfig answered HTTP {exc.code} with no AWS error (an "
+                    "endpoint that is not Lambda's; moto's server has no provisioned-concurrency API)"
+                ) from None
             raise
         return int(found.get("RequestedProvisionedConcurrentExecutions") or 0)
 
     def set_variable(self, name: str, value: str) -> None:
         """``name=value`` in ``$LATEST``'s environment, every other variable kept; awaited."""
         current = self.configuration()
-        variables = dict((current.get("Environment") or {}).get("Variables") or {})
+        environment = current.get("Environment") or {}
+        if environment.get("Error"):  # e.g. no kms:Decrypt on the function's key: writing back would wipe them
+            code = (environment["Error"] or {}).get("ErrorCode", "an error")
+            raise ToolError(
+                f"not rolled: Lambda answered {code} instead of {self.function}'s variables, so setting one "
+                "would replace them all; grant what it names (kms:Decrypt on the function's key), then roll"
+            )
+        variables = dict(environment.get("Variables") or {})
         variables[name] = value
         revision = {"RevisionId": current["RevisionId"]} if current.get("RevisionId") else {}
         self._write(

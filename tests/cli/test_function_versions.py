@@ -51,3 +51,11 @@ def test_the_wait_is_bounded(fake_clock: FakeClock) -> None:
     function = ScriptedStates([{"State": "Pending"}], fake_clock, wait_seconds=30.0)
     with pytest.raises(ToolError, match=r"still Pending after 30 s"):
         function.wait_for_version()
+
+
+def test_variables_lambda_could_not_show_are_never_written_over(fake_clock: FakeClock) -> None:
+    """GetFunctionConfiguration answers Environment.Error (no kms:Decrypt on the function's key): no write."""
+    unreadable = {"Environment": {"Error": {"ErrorCode": "KMSAccessDeniedException", "Message": "..."}}}
+    function = ScriptedStates([unreadable], fake_clock)
+    with pytest.raises(ToolError, match="KMSAccessDeniedException instead of shop-prod's variables"):
+        function.set_variable("BOOTSTRAP_CONFIG_VERSION", "0123456789abcdef")

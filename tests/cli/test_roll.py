@@ -7,6 +7,7 @@ answers its read as AWS does).
 
 from __future__ import annotations
 
+import datetime
 import json
 import os
 from pathlib import Path
@@ -109,8 +110,20 @@ def seed_shop(account: FakeAccount, secret_key: str, password: str) -> None:
     )
 
 
-def test_the_version_is_of_version_ids_not_of_values(project: Path, account: FakeAccount) -> None:
-    """Same names and version ids, other values: the same version. So nothing in it derives from a value."""
+@pytest.fixture
+def ssm_time(monkeypatch: pytest.MonkeyPatch) -> list[datetime.datetime]:
+    """The time moto's SSM stamps on a parameter it writes (LastModifiedDate): ``ssm_time[0]``."""
+    import moto.ssm.models
+
+    now = [datetime.datetime(2026, 12, 1, 12, 0, 0)]
+    monkeypatch.setattr(moto.ssm.models, "utcnow", lambda: now[0])
+    return now
+
+
+def test_the_version_is_of_version_ids_not_of_values(
+    project: Path, account: FakeAccount, ssm_time: list[datetime.datetime]
+) -> None:
+    """Same names, version ids and times, other values: the same version. So nothing in it derives from a value."""
     seed_shop(account, "first-value-aaaa", "first-password")
     stage = load_stage("prod")
     aws = Aws(stage.region, 1)
@@ -122,6 +135,21 @@ def test_the_version_is_of_version_ids_not_of_values(project: Path, account: Fak
     seed_shop(account, "other-value-bbbb", "other-password")
     assert config_version(stage, aws)[0] == first
     account.parameters({"SECRET_KEY": "third-value-cccc"})  # version 2
+    assert config_version(stage, aws)[0] != first
+
+
+def test_a_parameter_deleted_and_written_again_is_a_new_version(
+    project: Path, account: FakeAccount, ssm_time: list[datetime.datetime]
+) -> None:
+    """SSM restarts a parameter made again at version 1: its time tells the two writes apart."""
+    seed_shop(account, "leaked-token-aaaa", "first-password")
+    stage = load_stage("prod")
+    aws = Aws(stage.region, 1)
+    first = config_version(stage, aws)[0]
+    account.ssm.delete_parameter(Name=f"{PATH}SECRET_KEY")
+    ssm_time[0] += datetime.timedelta(minutes=5)
+    account.parameters({"SECRET_KEY": "rotated-token-bbbb"})  # version 1 again
+    assert account.ssm.get_parameter(Name=f"{PATH}SECRET_KEY")["Parameter"]["Version"] == 1
     assert config_version(stage, aws)[0] != first
 
 
@@ -227,6 +255,20 @@ def test_what_a_roll_cannot_reach_is_refused_before_anything_is_written(
 
     assert VERSION_VARIABLE not in function_variables()
     assert alias_version() == "1"
+
+
+def test_an_endpoint_without_the_provisioned_concurrency_api_stops_the_roll(
+    account: FakeAccount, provisioned_concurrency: ProvisionedConcurrency
+) -> None:
+    """moto's server (the docs' no-AWS path) answers it 404 with no AWS error: not taken for "none"."""
+    seed_stage("coldstart", "prod", DATABASE_URL)
+    create_function()
+    provisioned_concurrency.bridged = False
+    refused = run("roll", "prod", "--settings", SETTINGS)
+    assert refused.code == 2
+    assert "cannot tell whether alias snapstart has provisioned concurrency" in refused.err
+    assert "answered HTTP 404 with no AWS error" in refused.err
+    assert VERSION_VARIABLE not in function_variables()
 
 
 def test_a_stage_without_an_alias_rolls_latest(account: FakeAccount) -> None:

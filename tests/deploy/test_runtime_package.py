@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from deploy.runtime_package import PackageRefusedError, Target, install_for, repackage
+from deploy.runtime_package import PackageRefusedError, Target, _fits, install_for, repackage
 from testsupport.lambda_python import the_runtime_python
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -117,3 +117,34 @@ def test_compiled_code_it_cannot_rebuild_refuses_the_zip(built_on_311: Path, tmp
     assert "refusing a zip that would not run on python3.13" in str(refused.value)
     assert "legacy/_speedups.cpython-311-x86_64-linux-gnu.so is built for cpython-311 x86_64" in str(refused.value)
     assert package.read_bytes() == before  # Zappa stops; nothing is uploaded
+
+
+def test_a_local_environment_file_refuses_the_zip(built_on_311: Path, tmp_path: Path) -> None:
+    tree = extracted(built_on_311, tmp_path)
+    (tree / ".env.example").write_text("SECRET_KEY=\n")  # a template of names: allowed
+    (tree / "config").mkdir()
+    (tree / "config" / ".env.prod").write_text("SECRET_KEY=not-to-be-uploaded\n")
+    package = tmp_path / "with-env.zip"
+    write_zip(tree, package)
+
+    with pytest.raises(PackageRefusedError) as refused:
+        repackage(package, Target("python3.13", "x86_64"), the_runtime_python())
+
+    assert "local environment files (config/.env.prod)" in str(refused.value)
+    assert "not-to-be-uploaded" not in str(refused.value)
+
+
+@pytest.mark.parametrize(
+    ("tag", "fits"),
+    [
+        ("cp313-cp313-manylinux_2_17_x86_64.manylinux2014_x86_64", True),
+        ("cp311-cp311-manylinux_2_17_x86_64", False),
+        ("cp311-abi3-manylinux_2_17_x86_64", True),  # the stable ABI: 3.11 and every later Python
+        ("cp39-abi3-manylinux2014_x86_64", True),
+        ("cp314-abi3-manylinux_2_17_x86_64", False),
+        ("cp313-cp313-manylinux_2_17_aarch64", False),
+        ("py3-none-any", True),
+    ],
+)
+def test_which_wheels_fit_python313_on_x86_64(tag: str, fits: bool) -> None:
+    assert _fits(tag, Target("python3.13", "x86_64")) is fits

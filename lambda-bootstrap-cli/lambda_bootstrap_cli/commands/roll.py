@@ -21,7 +21,8 @@ need its own, provisioned and billed; ``zappa update`` does that), a bare
 version number. It reports only what Lambda confirms.
 
 The version is a digest of the sources' *version ids*: each SSM parameter's
-name and version number (DescribeParameters: no value is read) and each
+name, version number and last-modified time (DescribeParameters: no value is
+read; a parameter deleted and created again starts again at version 1) and each
 secret's AWSCURRENT VersionId (DescribeSecret). It changes whenever a value
 is written, and holds nothing derived from a value, so it cannot be
 brute-forced back to one. ``zappa update`` keeps it (Zappa carries over
@@ -209,7 +210,7 @@ def config_version(stage: Stage, aws: Aws) -> tuple[str, list[str]]:
     labels: list[str] = []
     if settings.ssm_path is not None:
         versions = _parameter_versions(aws, settings.ssm_path)
-        parts += [f"ssm:{name}#{version}" for name, version in sorted(versions.items())]
+        parts += [f"ssm:{name}#{version}" for name, version in sorted(versions.items())]  # version@modified
         labels.append(f"{settings.ssm_label} ({len(versions)} parameter(s))")
     secret_ids = ([settings.bundle] if settings.bundle else []) + [s.secret_id for s in settings.secrets]
     for secret_id in secret_ids:
@@ -223,7 +224,8 @@ def config_version(stage: Stage, aws: Aws) -> tuple[str, list[str]]:
     return digest, labels
 
 
-def _parameter_versions(aws: Aws, path: str) -> dict[str, int]:
+def _parameter_versions(aws: Aws, path: str) -> dict[str, str]:
+    """Each parameter's version and last-modified time: a parameter deleted and made again restarts at 1."""
     client = aws.client("ssm")
     paginator = client.get_paginator("describe_parameters")
 
@@ -234,7 +236,15 @@ def _parameter_versions(aws: Aws, path: str) -> dict[str, int]:
         return list(by_path)
 
     found = aws.call(pages, resource=f"ssm:{path}", action="ssm:DescribeParameters")
-    return {p["Name"]: int(p["Version"]) for page in found for p in page.get("Parameters", [])}
+    return {
+        p["Name"]: f"{int(p['Version'])}@{_modified(p.get('LastModifiedDate'))}"
+        for page in found
+        for p in page.get("Parameters", [])
+    }
+
+
+def _modified(moment: Any) -> str:
+    return moment.isoformat() if hasattr(moment, "isoformat") else str(moment or "")
 
 
 def _refuse_unloadable(stage: Stage, aws: Aws) -> None:
