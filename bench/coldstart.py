@@ -136,7 +136,7 @@ def report_lines(
     lines = ["### Cold bootstrap (fresh process each run; boto3 already imported, as in Zappa's handler)", ""]
     lines += [matrix_table(results), "", f"### Warm invocations ({warm_cell.label})", "", warm_table(warm), ""]
     target = next((r for r in results if (r.cell.n, r.cell.k) == TARGET_CELL), None)
-    return [*lines, "### Targets", "", *target_lines(target, warm, args.rtt_ms)]
+    return [*lines, "### Targets", "", *target_lines(target, warm, args.rtt_ms, results)]
 
 
 if __name__ == "__main__":

@@ -30,6 +30,10 @@ fetched again; then the first response), with the configuration unchanged and
 with a value rotated since the snapshot. Lambda's own part of a restore
 (resuming the microVM from the snapshot) cannot be measured here and is not in
 the figure. Writes its tables into docs/benchmarks.md (``--no-write`` leaves it).
+
+To time a container from outside (``/usr/bin/time``, or any harness of whole
+processes), a request file with ``"exit_after_init": true`` makes the child
+leave right after the init, with no first response and no exit clean-up.
 """
 
 from __future__ import annotations
@@ -323,8 +327,9 @@ def target_lines(series: dict[str, Series]) -> list[str]:
     gc_on = all(r["gc_enabled"] for runs in series.values() for r in runs.runs)
     return [
         f"- secure init ≤ 1.0x insecure (paired median): {ratio:.2f}x: {'met' if ratio <= 1.0 else 'MISSED'}",
-        f"- the bootstrap's `load()` in the secure init ≤ 50 ms: {load * 1000:.0f} ms: "
-        f"{'met' if load <= 0.050 else 'MISSED'} (secure minus insecure, paired median: {cost * 1000:+.0f} ms)",
+        f"- the bootstrap's share of the init (secure minus insecure, paired median) ≤ 50 ms: "
+        f"{cost * 1000:+.0f} ms: {'met' if cost <= 0.050 else 'MISSED'} "
+        f"(its `load()` in the settings module: {load * 1000:.0f} ms, the calls started at import)",
         f"- garbage collection on again after every init: {'yes' if gc_on else 'NO'}",
     ]
 
