@@ -5,7 +5,7 @@ server, seeds N SSM parameters and K secrets per cell, puts testsupport/aws_prox
 delaying proxy in front (``--rtt-ms`` per AWS call) and measures, each run in a
 fresh process: (a) the bootstrap with a bundle (the stages' default), by
 manifest and by path, (b) one call per value, (c) Powertools, (d) the lower
-bound; then the warm-invocation cost and the whole handler's cold start.
+bound; then the warm-invocation cost. The whole Lambda init is bench/init.py's.
 Progress goes to stderr; the tables (Markdown) go to stdout and, verbatim,
 into docs/benchmarks.md (``--no-write`` leaves it).
 """
@@ -24,9 +24,8 @@ from testsupport.aws_env import use_fake_aws
 from testsupport.aws_proxy import AwsProxy
 from testsupport.moto_server import moto_server
 
-from .handler import HandlerBench
 from .matrix import BUNDLE, MANIFEST, POWERTOOLS, VARIANTS, CellResult, run_cell
-from .report import handler_table, matrix_table, target_lines, warm_table
+from .report import matrix_table, target_lines, warm_table
 from .runner import Series, run_child
 from .scenario import Cell, seed
 from .sections import DOCS, provenance, write_section
@@ -51,7 +50,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         "--budget", type=float, default=5.0, help="seconds of runs per cell and variant before fewer runs (default 5)"
     )
     parser.add_argument("--no-replay", action="store_true", help="ask moto every time (see README: it serialises)")
-    parser.add_argument("--no-handler", action="store_true", help="skip the whole-handler cold start")
+    parser.add_argument(
+        "--tls", action="store_true", help="serve the proxy over https, as AWS is (each new connection's TLS cost)"
+    )
     parser.add_argument("--no-write", action="store_true", help="print only; leave docs/benchmarks.md as it is")
     args = parser.parse_args(argv)
     if args.quick:
@@ -74,7 +75,9 @@ def warm_up(cells: list[Cell], proxy: AwsProxy) -> None:
         for cell in (c for c in cells if c.n == first_n or c.k == first_k):
             _progress(f"warm-up {cell.label} (not counted)")
             for variant in VARIANTS:
-                run_child(["-m", "bench.child", variant.child], variant.environment(cell, proxy.url), proxy)
+                run_child(
+                    ["-m", "bench.child", variant.child], variant.environment(cell, proxy.url, proxy.ca_bundle), proxy
+                )
     finally:
         proxy.latency = latency
 
@@ -86,14 +89,15 @@ def measure_warm(cell: Cell, proxy: AwsProxy, runs: int) -> dict[str, Series]:
         for variant in chosen:
             _progress(f"warm invocations, {cell.label}: {variant.name} run {index + 1}/{runs}")
             args = ["-m", "bench.child", variant.child, "--warm"]
-            warm[variant.name].runs.append(run_child(args, variant.environment(cell, proxy.url), proxy))
+            warm[variant.name].runs.append(
+                run_child(args, variant.environment(cell, proxy.url, proxy.ca_bundle), proxy)
+            )
     return warm
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     use_fake_aws()
-    database_url = os.environ.get("TEST_DATABASE_URL", "")
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="coldstart-bench-") as workdir, moto_server() as moto_url:
         # Children import from bytecode (as from the zip, which ships it), kept out of the work tree.
@@ -101,10 +105,7 @@ def main(argv: list[str] | None = None) -> int:
         os.environ["PYTHONPYCACHEPREFIX"] = str(Path(workdir) / "pycache")
         _progress(f"seeding N={args.ns} parameters and K={args.ks} secrets into moto")
         cells = seed(moto_url, args.n_list, args.k_list, Path(workdir))
-        handler_bench = None
-        if not args.no_handler and database_url:
-            handler_bench = HandlerBench(moto_url, database_url, Path(workdir))
-        with AwsProxy(moto_url, latency=args.rtt_ms / 1000, replay=not args.no_replay) as proxy:
+        with AwsProxy(moto_url, latency=args.rtt_ms / 1000, replay=not args.no_replay, tls=args.tls) as proxy:
             warm_up(cells, proxy)
             results: list[CellResult] = []
             for index, cell in enumerate(cells, 1):
@@ -113,20 +114,12 @@ def main(argv: list[str] | None = None) -> int:
             target = next((r for r in results if (r.cell.n, r.cell.k) == TARGET_CELL), None)
             warm_cell = target.cell if target else cells[len(cells) // 2]
             warm = measure_warm(warm_cell, proxy, runs=3)
-            handler: Series | None = None
-            if handler_bench is not None:
-                _progress("whole handler: migrating the database through Zappa's handler (not counted)")
-                handler_bench.prepare(proxy)
-                handler = Series()
-                runs = 3 if args.quick else 5
-                for index in range(runs):
-                    _progress(f"whole handler cold start, run {index + 1}/{runs}")
-                    handler.runs.append(handler_bench.run(proxy))
     command = shlex.join(["bin/bench", *(sys.argv[1:] if argv is None else argv)])
-    lines = report_lines(args, results, warm, warm_cell, handler, bool(database_url))
+    lines = report_lines(args, results, warm, warm_cell)
     stamp = provenance(command, time.perf_counter() - started)
     replay = "moto's answers replayed" if not args.no_replay else "every call answered by moto"
-    body = [stamp, f"{args.rtt_ms:g} ms per AWS call, {replay}.", "", *lines]
+    wire = "https (certifi's roots and the proxy's certificate)" if args.tls else "plain http"
+    body = [stamp, f"{args.rtt_ms:g} ms per AWS call, {replay}, {wire}.", "", *lines]
     print("\n".join(body))
     if not args.no_write:
         write_section("benchmarks", body, DOCS / "benchmarks.md")
@@ -139,18 +132,11 @@ def report_lines(
     results: list[CellResult],
     warm: dict[str, Series],
     warm_cell: Cell,
-    handler: Series | None,
-    had_database: bool,
 ) -> list[str]:
     lines = ["### Cold bootstrap (fresh process each run; boto3 already imported, as in Zappa's handler)", ""]
     lines += [matrix_table(results), "", f"### Warm invocations ({warm_cell.label})", "", warm_table(warm), ""]
-    if handler is not None:
-        lines += ["### Whole cold start: Zappa's handler + bootstrap + Django + first GET /health/ (PostgreSQL)", ""]
-        lines += [handler_table(handler), ""]
-    elif not args.no_handler and not had_database:
-        lines += ["(whole-handler cold start skipped: no TEST_DATABASE_URL; bin/bench starts a PostgreSQL)", ""]
     target = next((r for r in results if (r.cell.n, r.cell.k) == TARGET_CELL), None)
-    return [*lines, "### Targets", "", *target_lines(target, warm, args.rtt_ms)]
+    return [*lines, "### Targets", "", *target_lines(target, warm, args.rtt_ms, results)]
 
 
 if __name__ == "__main__":

@@ -42,9 +42,9 @@ class Variant:
     layout: str = ""  # the bootstrap's: "bundle", "manifest" or "path"
     floor: str = "floor"  # the child whose time is this variant's lower bound: one client of its service, one call
 
-    def environment(self, cell: Cell, endpoint: str) -> dict[str, str]:
+    def environment(self, cell: Cell, endpoint: str, ca_bundle: str | None = None) -> dict[str, str]:
         extra = cell.bootstrap_environment(self.layout) if self.child == "bootstrap" else {}
-        return child_environment(endpoint, BENCH_SPEC=_spec_json(cell), **extra)
+        return child_environment(endpoint, ca_bundle=ca_bundle, BENCH_SPEC=_spec_json(cell), **extra)
 
 
 VARIANTS = (
@@ -95,7 +95,9 @@ def run_cell(
             runs = series[variant.name].runs
             if len(runs) >= planned[variant.name]:
                 continue
-            result = run_child(["-m", "bench.child", variant.child], variant.environment(cell, proxy.url), proxy)
+            result = run_child(
+                ["-m", "bench.child", variant.child], variant.environment(cell, proxy.url, proxy.ca_bundle), proxy
+            )
             _check(cell, variant, result)
             runs.append(result)
             if round_ == 1:

@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from testsupport.aws_env import ROOT
@@ -26,13 +27,21 @@ class ChildFailed(RuntimeError):
     """A measured child exited non-zero or printed no figures: the run is not counted."""
 
 
-def run_child(args: list[str], env: dict[str, str], proxy: AwsProxy, timeout: float = 300) -> dict[str, Any]:
-    """Run ``python ARGS`` from the repo root; its last stdout line is JSON. Adds wall time and proxy calls."""
+def run_child(
+    args: list[str],
+    env: dict[str, str],
+    proxy: AwsProxy,
+    timeout: float = 300,
+    *,
+    python: str = sys.executable,
+    cwd: Path = ROOT,
+) -> dict[str, Any]:
+    """Run ``python ARGS`` (the test venv's, unless told); its last stdout line is JSON. Adds wall time, proxy calls."""
     before = proxy.stats.total
     launched_at = time.time()  # the wall clock, comparable with the child's own time.time()
     started = time.perf_counter()
     done = subprocess.run(
-        [sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout, check=False
+        [python, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout, check=False
     )
     wall = time.perf_counter() - started
     reaped_at = time.time()

@@ -9,7 +9,8 @@ would reach CloudWatch. So the first client made here silences the SDK's
 loggers below INFO first (log_hygiene.py says which and why).
 
 botocore's own retries are off (``total_max_attempts=1``): :mod:`.retry`
-retries, deadline-aware. A client that cannot be made (a misspelt
+retries, deadline-aware. An https client loads its CA bundle into its TLS
+context once (:func:`_load_ca_bundle_once`), not at each new connection. A client that cannot be made (a misspelt
 ``AWS_PROFILE``, a malformed ``AWS_ENDPOINT_URL``) is a ConfigurationError
 naming the setting to fix.
 """
@@ -102,6 +103,8 @@ class Clients:
         with self._lock:
             if self._session is not None:
                 self._loader = self._session._session.get_component("data_loader")
+            for client in self._clients.values():
+                client.close()  # its pooled sockets: a snapshot must hold none
             self._clients.clear()
             self._session = None
 
@@ -131,6 +134,7 @@ class Clients:
             raise ConfigurationError(
                 f"cannot make a {service} client: the endpoint in {endpoint_setting(service)} is neither https nor http"
             )
+        _load_ca_bundle_once(client)
         return client
 
     def _session_locked(self) -> Any:
@@ -143,6 +147,43 @@ class Clients:
                 core.register_component("data_loader", self._loader)
             self._session = boto3.session.Session(botocore_session=core, region_name=self.region)
         return self._session
+
+
+def _load_ca_bundle_once(client: Any) -> None:
+    """Put the client's CA bundle into its TLS context now, so that no new connection loads it again.
+
+    botocore gives urllib3 the bundle's path for each request, and urllib3 loads it into the
+    client's one SSL context at every new connection: certifi's ~140 roots parsed again, 13 ms
+    each here, serialised on the context's certificate store. A load with 20 secrets opens 21
+    connections at once and paid it 21 times (``bin/bench --tls``). Loaded once here,
+    connections through this context are given no path: they verify as before (CERT_REQUIRED,
+    the same roots, the host name checked). Plain http, verification off, a proxy's own context
+    or a botocore laid out otherwise: nothing changes.
+    """
+    from botocore.httpsession import URLLib3Session, get_cert_path
+
+    http = getattr(getattr(client, "_endpoint", None), "http_session", None)
+    if not isinstance(http, URLLib3Session) or not str(client.meta.endpoint_url).startswith("https://"):
+        return
+    verify = getattr(http, "_verify", None)
+    context = getattr(getattr(http, "_manager", None), "connection_pool_kw", {}).get("ssl_context")
+    setup = getattr(http, "_setup_ssl_cert", None)
+    if not verify or context is None or setup is None:
+        return
+    bundle = get_cert_path(verify)
+    if not isinstance(bundle, str) or not os.path.isfile(bundle):
+        return
+    try:
+        context.load_verify_locations(cafile=bundle)
+    except (OSError, ValueError):
+        return  # each connection loads it, and fails, as botocore does
+
+    def setup_ssl_cert(conn: Any, url: str, verify: Any) -> None:
+        setup(conn, url, verify)
+        if conn.ca_certs == bundle and getattr(conn, "conn_kw", {}).get("ssl_context") is context:
+            conn.ca_certs = None  # already in the context: verified against the same roots
+
+    http._setup_ssl_cert = setup_ssl_cert
 
 
 def profile_name() -> str:

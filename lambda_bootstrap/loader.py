@@ -16,12 +16,14 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Callable, MutableMapping
+from collections.abc import Callable, Mapping, MutableMapping
+from dataclasses import dataclass
 from pathlib import Path
 
+from . import snapstart
 from .clients import Clients, default_clients
-from .errors import ConfigurationError
-from .fetch import fetch_entries
+from .errors import BootstrapError, ConfigurationError
+from .fetch import PendingFetch, fetch_entries, start_fetch
 from .merge import merge
 from .report import ENVIRONMENT, LoadReport
 from .retry import LoadRun
@@ -60,6 +62,8 @@ class Bootstrap:
         self.settings: BootstrapSettings | None = None
         self._sources: list[Source] = []
         self._fetched_at: dict[str, float] = {}  # source label -> clock time of its last fetch
+        self._prefetched: _Prefetch | None = None
+        self._originals: dict[str, str] = {}  # the environment's own values of keys a load exported over
 
     def load(self) -> LoadReport:
         """Load into the environment once; later calls return the cached report."""
@@ -70,6 +74,44 @@ class Bootstrap:
             if self.report is None:
                 self.report, self.settings = self._load_once()
             return self.report
+
+    def prefetch(self, overrides: Mapping[str, str]) -> bool:
+        """Start the load's AWS calls now, for the :meth:`load` that comes later; True if they started.
+
+        For a handler module that runs before the framework is imported (lambda_bootstrap.zappa_handler):
+        the calls wait on the network while the imports run. ``overrides`` are the variables the handler
+        will have set by the time :meth:`load` runs (Zappa's ``environment_variables``, ``PROJECT``,
+        ``STAGE``). Nothing is exported here. :meth:`load` uses the answers only if it reads the very
+        same settings, under the very same client environment (every ``AWS_*`` variable and the
+        proxies: where the calls went, and as whom), within the fetch's deadline; then it merges, checks
+        and exports as always. Otherwise it drops them, and the clients made for them, and fetches
+        afresh. A fetch that fails is the load's failure, raised by :meth:`load`.
+
+        Nothing starts (False) when the overrides would change the client environment (the clients are
+        made now, under the current one), when the settings cannot be read (:meth:`load` reads them again
+        and raises), or in an init no request waits for: SnapStart's runs when a version is published,
+        provisioned concurrency's long before the first event.
+        """
+        with self._lock:
+            if self.report is not None or self._prefetched is not None:
+                return False
+            if self.environ.get("AWS_LAMBDA_INITIALIZATION_TYPE") in _UNHURRIED_INITS:
+                return False
+            environ = {**self.environ, **overrides}
+            client_environment = _client_environment(self.environ)
+            if _client_environment(environ) != client_environment:
+                return False
+            try:
+                settings = read_settings(environ)
+                if not settings.configured:
+                    return False
+                root = _task_root(environ)
+                sources = sources_for(settings, root)
+                pending = start_fetch(sources, self.clients, self._run(settings))
+            except BootstrapError:
+                return False  # load() meets the same error, and raises it
+            self._prefetched = _Prefetch(settings, root, client_environment, sources, pending)
+            return True
 
     def refresh(self, key: str, *, max_age: float | None = None) -> bool:
         """Re-fetch the secret that supplied ``key`` if it is older than ``max_age`` seconds.
@@ -113,12 +155,57 @@ class Bootstrap:
         logger.info("lambda_bootstrap: refreshed %s (%d key(s) changed)", label, len(changed))
         return bool(changed)
 
+    def reload(self) -> list[str]:
+        """Fetch the configuration again (SnapStart, after a restore) and apply what changed; the changed keys.
+
+        The same sources, fetch path, rules and deadline as the cold start, judged against the
+        environment as it was before any load exported into it: a key this bootstrap exported over an
+        environment value (the same value, or one ``BOOTSTRAP_OVERRIDE`` overrode) gets that value back
+        if its source no longer holds it, as a cold start would give it. A failure raises and changes
+        nothing.
+        """
+        with self._lock:
+            report, settings = self.report, self.settings
+            if report is None or settings is None or not settings.configured:
+                return []
+            ours = {key for key, origin in report.sources.items() if origin != ENVIRONMENT}
+            base = {key: value for key, value in self.environ.items() if key not in ours}
+            base.update({key: value for key, value in self._originals.items() if key in ours})
+            run = self._run(settings)
+            values = stage_values(fetch_entries(self._sources, self.clients, run), base, settings)
+            after = {key: base[key] for key in ours if key in base} | dict(values.exported)
+            changed = sorted(k for k in ours | set(after) if self.environ.get(k) != after.get(k))
+            for key in ours - set(after):
+                self.environ.pop(key, None)
+            for key, value in after.items():
+                self.environ[key] = value
+            self._originals = {key: base[key] for key in values.exported if key in base}
+            self._fetched_at.update(dict.fromkeys(settings.source_labels, self.clock()))
+            self.report = LoadReport(
+                sources={k: (ENVIRONMENT if k in values.kept else label) for k, label in values.sources.items()},
+                kept_from_environment=values.kept,
+                overridden=values.overridden,
+                aws_calls=run.stats.calls,
+                retries=run.stats.retries,
+                seconds=report.seconds,
+            )
+            return changed
+
+    def forget_connections(self) -> None:
+        """Drop the clients, their pooled connections and credentials; keep botocore's parsed models."""
+        if isinstance(self.clients, Clients):
+            self.clients.renew()
+
     def reset(self) -> None:
         """Forget the cached load and clients, as a fresh container would (tests, benchmarks)."""
         with self._lock:
+            if self._prefetched is not None:
+                self._prefetched.pending.run.cancel()
+                self._prefetched = None
             self.report = None
             self.settings = None
             self._sources = []
+            self._originals = {}
             self._fetched_at.clear()
             if isinstance(self.clients, Clients):
                 self.clients.forget()
@@ -134,11 +221,21 @@ class Bootstrap:
             stage_values([], environ, settings, log=False)  # BOOTSTRAP_REQUIRED still holds
             logger.debug("lambda_bootstrap: no AWS source configured; using the process environment only")
             return LoadReport(), settings
-        root = Path(environ["LAMBDA_TASK_ROOT"]) if environ.get("LAMBDA_TASK_ROOT") else None
-        sources = sources_for(settings, root)
-        run = self._run(settings)
-        values = stage_values(fetch_entries(sources, self.clients, run), environ, settings)
+        root = _task_root(environ)
+        prefetched, self._prefetched = self._prefetched, None
+        early = prefetched is not None and prefetched.serves(settings, root, environ)
+        if prefetched is not None and early:
+            sources, pending = prefetched.sources, prefetched.pending
+        else:
+            if prefetched is not None:  # for other settings, elsewhere, or too long ago: none of it is used
+                prefetched.pending.run.cancel()
+                self.forget_connections()
+            sources = sources_for(settings, root)
+            pending = start_fetch(sources, self.clients, self._run(settings))
+        run = pending.run
+        values = stage_values(pending.result(), environ, settings)
         fetched_at = self.clock()
+        self._originals = {key: environ[key] for key in values.exported if key in environ}
         for key, value in values.exported.items():  # only now: every check has passed
             environ[key] = value
         self._sources = sources
@@ -151,15 +248,45 @@ class Bootstrap:
             retries=run.stats.retries,
             seconds=time.perf_counter() - started,
         )
+        snapstart.register(self)  # a SnapStart init: fetched again after each restore (snapstart.py)
         logger.info(
-            "lambda_bootstrap: loaded %d key(s) from %s in %.0f ms (%d AWS call(s), %d retried)",
+            "lambda_bootstrap: loaded %d key(s) from %s in %.0f ms (%d AWS call(s), %d retried%s)",
             len(values.sources),
             ", ".join(settings.source_labels),
             report.seconds * 1000,
             report.aws_calls,
             report.retries,
+            "; started at import" if early else "",
         )
         return report, settings
+
+
+# An init no request waits for: prefetching there only holds answers longer (SnapStart: in a snapshot).
+_UNHURRIED_INITS = frozenset({"snap-start", "provisioned-concurrency"})
+_PROXY_VARIABLES = frozenset({"HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "http_proxy", "https_proxy", "no_proxy"})
+
+
+def _client_environment(environ: Mapping[str, str]) -> dict[str, str]:
+    """What decides where the clients call and as whom: region, endpoints, credentials, profile, proxies."""
+    return {key: value for key, value in environ.items() if key.startswith("AWS_") or key in _PROXY_VARIABLES}
+
+
+@dataclass(frozen=True)
+class _Prefetch:
+    settings: BootstrapSettings
+    root: Path | None
+    client_environment: dict[str, str]
+    sources: list[Source]
+    pending: PendingFetch
+
+    def serves(self, settings: BootstrapSettings, root: Path | None, environ: Mapping[str, str]) -> bool:
+        """The load would have made these very calls, now: same settings, same client environment, in time."""
+        same = (self.settings, self.root, self.client_environment) == (settings, root, _client_environment(environ))
+        return same and self.pending.run.remaining() > 0
+
+
+def _task_root(environ: Mapping[str, str]) -> Path | None:
+    return Path(environ["LAMBDA_TASK_ROOT"]) if environ.get("LAMBDA_TASK_ROOT") else None
 
 
 _default = Bootstrap(default_clients)

@@ -17,6 +17,7 @@ from lambda_bootstrap import loader  # noqa: E402
 from testsupport.account import APP, SEEDED_KEYS, STAGE, FakeAccount  # noqa: E402
 from testsupport.aws_calls import AwsCalls  # noqa: E402
 from testsupport.clocks import FakeClock  # noqa: E402
+from testsupport.moto_gaps import ProvisionedConcurrency  # noqa: E402
 from testsupport.moto_server import moto_server as start_moto_server  # noqa: E402
 from testsupport.moto_server import reset_moto  # noqa: E402
 
@@ -68,6 +69,12 @@ def _restore_environ() -> Iterator[None]:
     loader.default().reset()
     os.environ.clear()
     os.environ.update(before)
+
+
+@pytest.fixture(autouse=True)
+def provisioned_concurrency(monkeypatch: pytest.MonkeyPatch) -> ProvisionedConcurrency:
+    """AWS's answer to GetProvisionedConcurrencyConfig, which moto lacks (testsupport/moto_gaps.py)."""
+    return ProvisionedConcurrency(monkeypatch)
 
 
 @pytest.fixture

@@ -44,9 +44,14 @@ def use_fake_aws(environ: MutableMapping[str, str] = os.environ) -> None:
         environ.pop(key, None)
 
 
-def child_environment(endpoint: str, **extra: str) -> dict[str, str]:
-    """This process's environment with fake AWS credentials, boto3 pointed at ``endpoint``, no BOOTSTRAP_*."""
+def child_environment(endpoint: str, *, ca_bundle: str | None = None, **extra: str) -> dict[str, str]:
+    """This process's environment with fake AWS credentials, boto3 pointed at ``endpoint``, no BOOTSTRAP_*.
+
+    ``ca_bundle``: the roots an https ``endpoint`` is verified against (``AWS_CA_BUNDLE``).
+    """
     env = {k: v for k, v in os.environ.items() if k not in _DROPPED and not k.startswith(("BOOTSTRAP_", "AWS_"))}
     env.update(FAKE_AWS, AWS_ENDPOINT_URL=endpoint)
+    if ca_bundle:
+        env["AWS_CA_BUNDLE"] = ca_bundle
     env.update(extra)
     return env

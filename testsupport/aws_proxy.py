@@ -20,6 +20,12 @@ the burst simulator uses): each operation draws from its quota's token bucket
 when the request arrives, and an empty bucket means ``ThrottlingException``
 (after the same latency as any answer). ``reset_buckets()`` fills them again,
 as before a new burst.
+
+``tls`` serves https, as AWS does, with a certificate made for 127.0.0.1;
+``ca_bundle`` is then a file of certifi's roots plus that certificate, for
+``AWS_CA_BUNDLE``: a client loads as many roots as it does against AWS, so
+what each new TLS connection costs a client is there too (not the server's
+side: AWS's handshakes run on AWS's machines, these on this one).
 """
 
 from __future__ import annotations
@@ -28,11 +34,15 @@ import http.client
 import json
 import random
 import socket
+import ssl
+import sys
+import tempfile
 import threading
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from types import TracebackType
 from typing import Any
 from urllib.parse import urlsplit
@@ -51,6 +61,7 @@ class ProxyStats:
     faults: Counter[str] = field(default_factory=Counter)
     throttled: Counter[str] = field(default_factory=Counter)  # by operation, from ``throttle``'s buckets
     busy: float = 0.0  # seconds spent answering, all requests together
+    connections: int = 0  # accepted: each one a client's new connection
 
     @property
     def mean_seconds(self) -> float:
@@ -67,6 +78,11 @@ class _Server(ThreadingHTTPServer):
     # socketserver's default backlog is 5: a cold start's 30 concurrent connects
     # overflowed it, and the refused ones came back as client retries.
     request_queue_size = 128
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if isinstance(sys.exc_info()[1], ssl.SSLError):
+            return  # a client that refused the certificate: what tests of verification expect
+        super().handle_error(request, client_address)
 
 
 class AwsProxy:
@@ -85,6 +101,7 @@ class AwsProxy:
         seed: int | None = None,
         tamper: Callable[[str, dict[str, Any]], dict[str, Any]] | None = None,
         throttle: Quotas | None = None,
+        tls: bool = False,
     ) -> None:
         self.upstream = urlsplit(upstream)
         self.latency = latency
@@ -103,11 +120,15 @@ class AwsProxy:
         self.reset_buckets()
         self._server = _Server(("127.0.0.1", 0), self._handler_class())
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self.ca_bundle: str | None = None
+        self._tls_files: tempfile.TemporaryDirectory[str] | None = None
+        if tls:
+            self._serve_tls()
 
     @property
     def url(self) -> str:
         host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}"
+        return f"{'https' if self.ca_bundle else 'http'}://{host!s}:{port}"
 
     def __enter__(self) -> AwsProxy:
         self._thread.start()
@@ -116,6 +137,24 @@ class AwsProxy:
     def __exit__(self, kind: type[BaseException] | None, value: BaseException | None, tb: TracebackType | None) -> None:
         self._server.shutdown()
         self._server.server_close()
+        if self._tls_files is not None:
+            self._tls_files.cleanup()
+
+    def _serve_tls(self) -> None:
+        import certifi
+
+        self._tls_files = tempfile.TemporaryDirectory(prefix="aws-proxy-tls-")
+        folder = Path(self._tls_files.name)
+        certificate, key = _certificate_for_loopback()
+        (folder / "cert.pem").write_bytes(certificate)
+        (folder / "key.pem").write_bytes(key)
+        bundle = folder / "bundle.pem"
+        bundle.write_bytes(Path(certifi.where()).read_bytes() + b"\n" + certificate)
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(folder / "cert.pem", folder / "key.pem")
+        # Handshakes in each connection's thread (setup), not one after another in the accept loop.
+        self._server.socket = context.wrap_socket(self._server.socket, server_side=True, do_handshake_on_connect=False)
+        self.ca_bundle = str(bundle)
 
     def reset_buckets(self) -> None:
         """Full buckets from now on (a new burst starts against an account that has been idle)."""
@@ -151,6 +190,10 @@ class AwsProxy:
             protocol_version = "HTTP/1.1"
 
             def setup(self) -> None:
+                with proxy._lock:
+                    proxy.stats.connections += 1
+                if isinstance(self.request, ssl.SSLSocket):
+                    self.request.do_handshake()
                 super().setup()
                 # Headers and body go out in two writes: with Nagle's algorithm on, the
                 # body waits for the client's delayed ACK (~40 ms on Linux) on every call.
@@ -226,3 +269,35 @@ class AwsProxy:
 
     def _hangs(self, operation: str) -> bool:
         return bool(self.hang) and (not self.only or operation.startswith(self.only))
+
+
+def _certificate_for_loopback() -> tuple[bytes, bytes]:
+    """A self-signed certificate for 127.0.0.1 and localhost, and its key (PEM), valid for a day."""
+    import datetime
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "aws-proxy.localhost")])
+    now = datetime.datetime.now(datetime.UTC)
+    names = [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName(names), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    key_pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    return certificate.public_bytes(serialization.Encoding.PEM), key_pem

@@ -1,4 +1,4 @@
-"""One Lambda container: imports the package's ``handler`` (the init phase), then invokes it.
+"""One Lambda container: imports the function's handler module (the init phase), then invokes it.
 
 Run as ``python -I -S -B lambda_driver.py REQUEST.json RESULT.json`` in a fresh
 interpreter, so a process is a container: nothing from the test process and no
@@ -86,15 +86,18 @@ def _run(request: dict[str, Any]) -> dict[str, Any]:
     sys.path.insert(0, task_root)
     counter = _CallCounter()
     counter.install()
+    module_name, _, function_name = request["handler"].rpartition(".")  # the function's Handler setting
     try:
-        import handler  # Zappa's handler.py at the zip's root
+        import importlib
+
+        handler = getattr(importlib.import_module(module_name), function_name)
     except Exception as exc:  # the init phase failed: Lambda reports it and invokes nothing
         return {"init": {"calls": counter.take(), "error": _describe(exc)}, "invocations": []}
     result: dict[str, Any] = {"init": {"calls": counter.take(), "error": None}, "invocations": []}
     for event in request["events"]:
         context = LambdaContext(request["timeout_seconds"])
         try:
-            response, error = handler.lambda_handler(event, context), None
+            response, error = handler(event, context), None
         except Exception as exc:
             response, error = None, _describe(exc)
         result["invocations"].append({"calls": counter.take(), "response": response, "error": error})

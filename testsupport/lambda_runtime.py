@@ -1,6 +1,7 @@
 """A Lambda function made of an unzipped Zappa package; each ``cold_start`` is a new container.
 
-A container is a fresh interpreter running lambda_driver.py with the
+A container is a fresh interpreter of the stage's runtime (python3.13:
+testsupport/lambda_python.py, never the test's own) running lambda_driver.py with the
 environment Lambda gives a function: its name, memory, task root and region,
 the function's own variables (``aws_environment_variables``), credentials (fake
 here) and, for moto, ``AWS_ENDPOINT_URL``. Nothing of the test process leaks in.
@@ -11,7 +12,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 import tempfile
 import zipfile
 from dataclasses import dataclass, field
@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from testsupport.aws_env import FAKE_CREDENTIALS, NO_LOCAL_AWS
+from testsupport.lambda_python import RUNTIME, the_runtime_python
 
 __all__ = ["ContainerRun", "Invocation", "LambdaFunction", "unzip_package"]
 
@@ -61,6 +62,7 @@ class LambdaFunction:
     memory_mb: int
     timeout_seconds: int
     variables: dict[str, str] = field(default_factory=dict)  # the function's configured environment
+    handler: str = "handler.lambda_handler"  # the function's Handler: Zappa's, or the stage's lambda_handler
 
     def environment(self, endpoint: str) -> dict[str, str]:
         """The process environment Lambda's python runtime sets up, pointed at moto's server."""
@@ -69,7 +71,7 @@ class LambdaFunction:
             "LANG": "en_US.UTF-8",
             "TZ": ":UTC",
             "LAMBDA_TASK_ROOT": str(self.task_root),
-            "AWS_EXECUTION_ENV": f"AWS_Lambda_python{sys.version_info.major}.{sys.version_info.minor}",
+            "AWS_EXECUTION_ENV": f"AWS_Lambda_{RUNTIME.runtime}",
             "AWS_LAMBDA_FUNCTION_NAME": self.name,
             "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(self.memory_mb),
             "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
@@ -87,10 +89,15 @@ class LambdaFunction:
         """Start a new container, run its init phase, then deliver ``events`` to it in order."""
         with tempfile.TemporaryDirectory(prefix="lambda-container-") as scratch:
             request_file, result_file = Path(scratch, "request.json"), Path(scratch, "result.json")
-            request = {"task_root": str(self.task_root), "events": events, "timeout_seconds": self.timeout_seconds}
+            request = {
+                "task_root": str(self.task_root),
+                "handler": self.handler,
+                "events": events,
+                "timeout_seconds": self.timeout_seconds,
+            }
             request_file.write_text(json.dumps(request))
             completed = subprocess.run(
-                [sys.executable, "-I", "-S", "-B", str(_DRIVER), str(request_file), str(result_file)],
+                [str(the_runtime_python()), "-I", "-S", "-B", str(_DRIVER), str(request_file), str(result_file)],
                 cwd=self.task_root,
                 env={**self.environment(endpoint), "TMPDIR": scratch},
                 capture_output=True,

@@ -65,10 +65,13 @@ def update_bundle(app: str, stage: str, changes: dict[str, str | None], endpoint
     put_current(secrets, secret_id, json.dumps(values))
 
 
-def deploy_function(name: str, variables: dict[str, str] | None = None, endpoint: str | None = None) -> None:
+def deploy_function(
+    name: str, variables: dict[str, str] | None = None, endpoint: str | None = None, *, alias: str | None = None
+) -> None:
     """A Lambda function as Zappa leaves it (its own variables, none of the values), for roll to update.
 
-    moto stores it; nothing runs it.
+    With ``alias``, as Zappa leaves a SnapStart stage: a published version, and the alias API Gateway
+    invokes pointing at it. moto stores it (and ignores SnapStart); nothing runs it.
     """
     import io
     import zipfile
@@ -79,11 +82,16 @@ def deploy_function(name: str, variables: dict[str, str] | None = None, endpoint
     archive = io.BytesIO()
     with zipfile.ZipFile(archive, "w") as package:
         package.writestr("handler.py", "def lambda_handler(event, context):\n    return {}\n")
-    boto3.client("lambda", endpoint_url=endpoint).create_function(
+    aws_lambda = boto3.client("lambda", endpoint_url=endpoint)
+    aws_lambda.create_function(
         FunctionName=name,
-        Runtime="python3.11",
+        Runtime="python3.13",
         Role=role,
         Handler="handler.lambda_handler",
         Code={"ZipFile": archive.getvalue()},
         Environment={"Variables": dict(variables or {})},
+        SnapStart={"ApplyOn": "PublishedVersions" if alias else "None"},
     )
+    if alias:
+        version = aws_lambda.publish_version(FunctionName=name)["Version"]
+        aws_lambda.create_alias(FunctionName=name, Name=alias, FunctionVersion=version)

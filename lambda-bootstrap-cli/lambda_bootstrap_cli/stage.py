@@ -10,8 +10,10 @@ the same code as at cold start.
 
 The tool's own per-stage options live in the stage's ``lambda_bootstrap``
 object (Zappa ignores it): ``schema`` (``"package.module:Keys"``, the declared
-keys, :mod:`.schema_source`) and ``kms_key`` (a customer-managed key that
-encrypts the stage's secrets). Every shape the file can take that Zappa would
+keys, :mod:`.schema_source`), ``kms_key`` (a customer-managed key that
+encrypts the stage's secrets) and ``aws_services`` (the AWS services the app
+calls by a computed name, kept in the package by deploy/runtime_package.py;
+this tool only checks its shape). Every shape the file can take that Zappa would
 not accept is a one-line :class:`ToolError`, never a traceback.
 """
 
@@ -32,7 +34,7 @@ __all__ = ["DEFAULT_SETTINGS_FILE", "TOOL_OPTIONS", "Stage", "lambda_environment
 
 DEFAULT_SETTINGS_FILE = "zappa_settings.json"
 TOOL_OPTIONS = "lambda_bootstrap"  # the stage's object of options for this tool
-_TOOL_KEYS = frozenset({"schema", "kms_key"})
+_TOOL_KEYS = frozenset({"schema", "kms_key", "aws_services"})
 _TEXT_MAPS = ("environment_variables", "aws_environment_variables")
 
 
@@ -70,8 +72,8 @@ class Stage:
         return lambda_environment(self.config, self.project_name, self.name)
 
     @property
-    def options(self) -> dict[str, str]:
-        """This tool's options for the stage (``schema``, ``kms_key``)."""
+    def options(self) -> dict[str, Any]:
+        """This tool's options for the stage (``schema``, ``kms_key``, ``aws_services``)."""
         return dict(self.config.get(TOOL_OPTIONS) or {})
 
     def siblings(self) -> list[str]:
@@ -182,9 +184,14 @@ def _check_shapes(config: Mapping[str, Any], stage: str, file: Path) -> None:
     unknown = sorted(set(map(str, options)) - _TOOL_KEYS)
     if unknown:
         raise ToolError(f"stage {stage!r} in {file}: {TOOL_OPTIONS} knows {sorted(_TOOL_KEYS)}, not {unknown}")
-    bad_types = sorted(k for k, v in options.items() if not isinstance(v, str) or not v.strip())
+    bad_types = sorted(
+        k for k, v in options.items() if k != "aws_services" and (not isinstance(v, str) or not v.strip())
+    )
     if bad_types:
         raise ToolError(f"stage {stage!r} in {file}: {TOOL_OPTIONS} values must be non-empty strings: {bad_types}")
+    services = options.get("aws_services", [])
+    if not isinstance(services, list) or not all(isinstance(s, str) and s.strip() for s in services):
+        raise ToolError(f"stage {stage!r} in {file}: {TOOL_OPTIONS}.aws_services must be a list of service names")
 
 
 def _zappa_default_project_name(folder: Path) -> str:

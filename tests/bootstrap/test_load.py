@@ -7,12 +7,14 @@ import logging
 import os
 import subprocess
 import sys
+import threading
 
 import pytest
 
 import lambda_bootstrap
 from lambda_bootstrap import ConfigurationError, SourceNotFoundError
 from testsupport.account import PATH, FakeAccount
+from testsupport.clocks import FakeClock
 from testsupport.secrets import put_current
 
 
@@ -183,3 +185,134 @@ def test_a_failed_refresh_waits_a_ttl_before_trying_again(full_stage: FakeAccoun
     aws_calls.reset()
     assert lambda_bootstrap.refresh("DATABASE_URL") is False  # within the TTL of the failed attempt
     assert aws_calls.total == 0
+
+
+# --- prefetch: the calls started early (lambda_bootstrap.zappa_handler), checked and exported by load() ---
+
+
+def without(*names: str) -> None:
+    for name in names:
+        os.environ.pop(name, None)
+
+
+def test_a_prefetch_exports_nothing_and_load_uses_its_answers(full_stage: FakeAccount, aws_calls) -> None:
+    overrides = {"BOOTSTRAP_SSM_PATH": os.environ["BOOTSTRAP_SSM_PATH"], "STAGE": "prod"}
+    without("BOOTSTRAP_SSM_PATH", "STAGE")  # as before Zappa's handler sets them
+    aws_calls.reset()
+    assert lambda_bootstrap.loader.default().prefetch(overrides) is True
+    assert "SECRET_KEY" not in os.environ
+    os.environ.update(overrides)  # what Zappa's handler does, then the settings module loads
+    report = lambda_bootstrap.load()
+    assert os.environ["SECRET_KEY"] == "prod-secret-key-value"
+    assert dict(aws_calls.counts) == {"GetParametersByPath": 1, "GetSecretValue": 1}  # once, not twice
+    assert report.aws_calls == 2
+
+
+def test_settings_that_changed_since_the_prefetch_are_fetched_afresh(full_stage: FakeAccount, aws_calls) -> None:
+    full_stage.parameters({"SECRET_KEY": "prod-secret-key-value"})
+    lambda_bootstrap.loader.default().prefetch({"BOOTSTRAP_SECRETS": "other"})  # not what load() will read
+    aws_calls.reset()
+    lambda_bootstrap.load()
+    assert os.environ["DATABASE_URL"] == "postgres://shop:db-password-1@db:5432/shop"
+    assert dict(aws_calls.counts) == {"GetParametersByPath": 1, "GetSecretValue": 1}
+
+
+def test_a_prefetch_that_fails_is_the_loads_failure(full_stage: FakeAccount) -> None:
+    full_stage.secrets.delete_secret(SecretId="shop/prod/database", ForceDeleteWithoutRecovery=True)
+    assert lambda_bootstrap.loader.default().prefetch({}) is True
+    with pytest.raises(SourceNotFoundError, match="secretsmanager:shop/prod/database"):
+        lambda_bootstrap.load()
+    assert "SECRET_KEY" not in os.environ  # all or nothing, as ever
+
+
+def test_settings_a_prefetch_cannot_read_start_nothing_and_load_raises(full_stage: FakeAccount, aws_calls) -> None:
+    aws_calls.reset()
+    assert lambda_bootstrap.loader.default().prefetch({"BOOTSTRAP_TIMEOUT": "soon"}) is False
+    assert aws_calls.total == 0
+    os.environ["BOOTSTRAP_TIMEOUT"] = "soon"
+    with pytest.raises(ConfigurationError, match="BOOTSTRAP_TIMEOUT"):
+        lambda_bootstrap.load()
+
+
+def test_no_prefetch_where_the_overrides_would_move_the_clients(full_stage: FakeAccount, aws_calls) -> None:
+    """The clients are made at prefetch time, under the environment of that time: not under the overrides."""
+    aws_calls.reset()
+    assert lambda_bootstrap.loader.default().prefetch({"AWS_DEFAULT_REGION": "eu-west-1"}) is False
+    assert aws_calls.total == 0
+
+
+@pytest.mark.parametrize("init", ["snap-start", "provisioned-concurrency"])
+def test_no_prefetch_in_an_init_no_request_waits_for(
+    full_stage: FakeAccount, aws_calls, monkeypatch: pytest.MonkeyPatch, init: str
+) -> None:
+    monkeypatch.setenv("AWS_LAMBDA_INITIALIZATION_TYPE", init)
+    aws_calls.reset()
+    assert lambda_bootstrap.loader.default().prefetch({}) is False
+    assert aws_calls.total == 0
+
+
+def test_a_client_environment_that_changed_after_the_prefetch_is_fetched_afresh_with_new_clients(
+    full_stage: FakeAccount, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Same secret name in two regions; the region changes between the prefetch and load()."""
+    import boto3
+
+    boto3.client("secretsmanager", region_name="eu-west-1").create_secret(
+        Name="shop/prod/database",
+        SecretString=json.dumps({"engine": "postgres", "host": "db-eu", "username": "shop", "password": "eu-pw-2"}),
+    )
+    boto3.client("ssm", region_name="eu-west-1").put_parameter(
+        Name=f"{PATH}SECRET_KEY", Value="eu-secret-key-value", Type="SecureString"
+    )
+    boto3.client("ssm", region_name="eu-west-1").put_parameter(
+        Name=f"{PATH}ALLOWED_HOSTS", Value="eu.example.com", Type="SecureString"
+    )
+    assert lambda_bootstrap.loader.default().prefetch({}) is True  # us-east-1, this process's region
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-1")
+    monkeypatch.setenv("AWS_REGION", "eu-west-1")
+    lambda_bootstrap.load()
+    assert os.environ["SECRET_KEY"] == "eu-secret-key-value"
+    assert "db-eu" in os.environ["DATABASE_URL"]
+
+
+def test_a_prefetch_older_than_its_deadline_is_fetched_afresh(
+    full_stage: FakeAccount, aws_calls, fake_clock: FakeClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Lazy instantiation on a warm-kept or provisioned container: the first event may come much later."""
+    assert lambda_bootstrap.loader.default().prefetch({}) is True
+    fake_clock.now += 3600
+    aws_calls.reset()
+    with caplog.at_level(logging.INFO, logger="lambda_bootstrap"):
+        lambda_bootstrap.load()
+    assert dict(aws_calls.counts) == {"GetParametersByPath": 1, "GetSecretValue": 1}  # asked again
+    assert "started at import" not in caplog.text
+
+
+def test_answers_in_before_the_deadline_count_after_it(full_stage: FakeAccount, fake_clock: FakeClock) -> None:
+    from lambda_bootstrap.fetch import start_fetch
+    from lambda_bootstrap.retry import LoadRun
+    from lambda_bootstrap.settings import read_settings
+    from lambda_bootstrap.sources import sources_for
+
+    bootstrap = lambda_bootstrap.loader.default()
+    run = LoadRun(1.0, max_attempts=1, clock=fake_clock, sleep=fake_clock.sleep)
+    pending = start_fetch(sources_for(read_settings(os.environ), None), bootstrap.clients, run)
+    for thread in [t for t in threading.enumerate() if t.name == "lambda_bootstrap"]:
+        thread.join(5)
+    fake_clock.now += 10  # the answers are in; the deadline has passed since
+    assert {entry.key for entry in pending.result()} >= {"SECRET_KEY", "DATABASE_URL"}
+
+
+def test_a_reload_gives_back_the_environments_own_value(
+    full_stage: FakeAccount, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A key the bundle overrode (BOOTSTRAP_OVERRIDE) and then lost: the environment's value, as a cold start."""
+    monkeypatch.setenv("BOOTSTRAP_OVERRIDE", "true")
+    monkeypatch.setenv("DJANGO_DEBUG", "false")
+    full_stage.parameters({"DJANGO_DEBUG": "true"})
+    bootstrap = lambda_bootstrap.loader.default()
+    bootstrap.load()
+    assert os.environ["DJANGO_DEBUG"] == "true"
+    full_stage.ssm.delete_parameter(Name=f"{PATH}DJANGO_DEBUG")
+    assert bootstrap.reload() == ["DJANGO_DEBUG"]
+    assert os.environ["DJANGO_DEBUG"] == "false"

@@ -102,7 +102,7 @@ def test_rollback_needs_a_version_and_a_terminal_or_yes(bundle_project: Path, ac
 
 def test_rollback_roll_makes_the_function_load_the_earlier_version(account: FakeAccount, tmp_path: Path) -> None:
     seed_stage("coldstart", "prod", "postgres://app:Db-Pa55word-xyz@db.internal.example:5432/coldstart")
-    deploy_function("coldstart-prod")
+    deploy_function("coldstart-prod", alias="snapstart")  # prod as Zappa deploys it: SnapStart, an alias
     env = write_env(tmp_path, "DJANGO_LOG_LEVEL=WARNING\n")
     assert run("push", "prod", "--from", str(tmp_path / env), "--settings", SETTINGS, "--yes").code == 0
     result = run("rollback", "prod", "--settings", SETTINGS, "--yes", "--roll")

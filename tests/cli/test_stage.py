@@ -77,8 +77,9 @@ def test_missing_settings_file_and_stage_without_sources(tmp_path: Path) -> None
         ({"prod": {"lambda_bootstrap": {"schema": 3}}}, "lambda_bootstrap values must be non-empty strings"),
         (
             {"prod": {"lambda_bootstrap": {"shema": "x:Y"}}},
-            "lambda_bootstrap knows ['kms_key', 'schema'], not ['shema']",
+            "lambda_bootstrap knows ['aws_services', 'kms_key', 'schema'], not ['shema']",
         ),
+        ({"prod": {"lambda_bootstrap": {"aws_services": "sqs"}}}, "aws_services must be a list of service names"),
         ({"prod": {"extra_permissions": {"Effect": "Allow"}}}, "extra_permissions must be a JSON list"),
         ([], "must hold a JSON object of stages"),
     ],
@@ -89,3 +90,11 @@ def test_any_malformed_settings_file_is_one_line_and_exit_2(project: Path, stage
     assert result.code == 2
     assert message in result.err
     assert "Traceback" not in result.err and len(result.err.strip().splitlines()) == 1
+
+
+def test_the_packages_aws_services_option_is_the_tools_too(project: Path) -> None:
+    """deploy/runtime_package.py reads it; every command of the tool still accepts the stage."""
+    settings = json.loads((project / "zappa_settings.json").read_text(encoding="utf-8"))
+    settings["prod"]["lambda_bootstrap"] = {"aws_services": ["sqs", "s3"]}
+    (project / "zappa_settings.json").write_text(json.dumps(settings), encoding="utf-8")
+    assert load_stage("prod").options["aws_services"] == ["sqs", "s3"]

@@ -125,7 +125,7 @@ def test_an_interrupted_roll_after_a_push_says_the_push_stands(
     seed_stage("coldstart", "prod", DATABASE_URL)
     env = write_env(tmp_path, "DJANGO_LOG_LEVEL=INFO\n")
     interrupt_after(aws_calls, "GetFunctionConfiguration")
-    deploy_function("coldstart-prod")
+    deploy_function("coldstart-prod", alias="snapstart")  # prod as Zappa deploys it: SnapStart, an alias
     result = run("push", "prod", "--from", str(tmp_path / env), "--settings", SETTINGS, "--yes", "--roll")
     assert result.code == 3, result.text
     assert "the write is complete, but the stage may not be rolled: interrupted (Ctrl-C)" in result.err
@@ -139,7 +139,7 @@ def test_a_roll_interrupted_after_its_update_was_sent_is_unknown(
 ) -> None:
     """No write path of its own catches it: main's journal knows what was sent."""
     seed_stage("coldstart", "prod", DATABASE_URL)
-    deploy_function("coldstart-prod")
+    deploy_function("coldstart-prod", alias="snapstart")  # prod as Zappa deploys it: SnapStart, an alias
     interrupt_after(aws_calls, "UpdateFunctionConfiguration")
     result = run("roll", "prod", "--settings", SETTINGS)
     assert result.code == 5, result.text

@@ -73,6 +73,7 @@ def prod_function(lambda_package: Path, test_settings_file: Path, deploy_workspa
         memory_mb=config["memory_size"],
         timeout_seconds=config["timeout_seconds"],
         variables=dict(config["aws_environment_variables"]),
+        handler=config.get("lambda_handler", "handler.lambda_handler"),
     )
 
 

@@ -4,7 +4,7 @@ push, policy, check, package, deploy, a cold start, status, update, push
 --roll and a second cold start, undeploy, then what undeploy leaves behind and
 how it is removed, for a throwaway stage ``demo`` of a copy of the project. It
 reuses the end-to-end tests' own pieces (packaging.py, testsupport/lambda_runtime.py,
-lambda_events.py, and the one moto gap in moto_gaps.py) so the demo and the
+lambda_events.py, and the one moto gap in testsupport/moto_gaps.py) so the demo and the
 tests cannot drift apart; tests/deploy/test_demo.py runs it in CI.
 
 Every AWS client here talks to moto: fake credentials and AWS_ENDPOINT_URL
@@ -155,7 +155,7 @@ def _life_cycle(workspace: Path, endpoint: str, patch: pytest.MonkeyPatch, steps
     with steps.step("zappa status"):
         run_zappa("status", STAGE, settings_file)
 
-    with steps.step("zappa update (moto has no ListFunctionUrlConfigs: bridged in tests/deploy/moto_gaps.py)"):
+    with steps.step("zappa update (moto has no ListFunctionUrlConfigs: bridged in testsupport/moto_gaps.py)"):
         run_zappa("update", STAGE, settings_file, "--zip", str(package))
 
     with steps.step("push a changed value with --roll: the function's configuration gets a new version"):
@@ -214,6 +214,7 @@ def _cold_start(task_root: Path, endpoint: str, health_token: str, *, expect_hst
         memory_mb=int(configuration["MemorySize"]),
         timeout_seconds=int(configuration["Timeout"]),
         variables=dict(configuration["Environment"]["Variables"]),
+        handler=str(configuration["Handler"]),  # what Zappa deployed: the stage's lambda_handler
     )
     authorized = {"Authorization": f"Bearer {health_token}"}  # the details; the public answer is only up/down
     event = api_gateway_event("GET", "/health/", stage=STAGE, headers=authorized)

@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from tests.deploy.moto_gaps import tolerate_moto_missing_function_url_api
+from testsupport.moto_gaps import tolerate_moto_missing_function_url_api
 
 __all__ = [
     "RUNTIME_VENV",
@@ -88,7 +88,7 @@ def prepare_zappa_in_process(monkeypatch: pytest.MonkeyPatch, project: Path, end
 
     Shared by the deploy tests and bin/demo: the runtime venv, a private
     TMPDIR (``tempfile`` caches it, so its cache is set too), the project as
-    the working directory, and the one moto gap bridged (moto_gaps.py).
+    the working directory, and the one moto gap bridged (testsupport/moto_gaps.py).
     """
     for name, value in zappa_environment(endpoint, tmp_dir).items():
         monkeypatch.setenv(name, value)

@@ -7,32 +7,30 @@ response or error. Here the Runtime API is tests/deploy/runtime_api.py's
 stand-in, so what Lambda would pass to CloudWatch (the process's output) and
 to an invoker (everything posted) is captured whole.
 
-Like testsupport/lambda_runtime.py's containers, the process is a fresh interpreter with no
-site-packages (``-S``): on ``sys.path`` are the task root, then a directory
-holding only the runtime client and its two dependencies, as /var/runtime
+Like testsupport/lambda_runtime.py's containers, the process is a fresh
+interpreter of the stage's runtime (python3.13, testsupport/lambda_python.py)
+with no site-packages (``-S``): on ``sys.path`` are the task root, then the
+runtime client and its dependencies built for that runtime, as /var/runtime
 follows /var/task on Lambda.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import re
 import subprocess
-import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from tests.deploy.runtime_api import Posted, runtime_api
+from testsupport.lambda_python import runtime_client_directory, the_runtime_python
 from testsupport.lambda_runtime import LambdaFunction
 
-__all__ = ["RicRun", "debug_forced_task_root", "run_under_ric", "runtime_directory"]
-
-RUNTIME_MODULES = ("awslambdaric", "runtime_client", "simplejson", "snapshot_restore_py")
-HANDLER = "handler.lambda_handler"  # what Zappa sets as the function's handler
+__all__ = ["RicRun", "debug_forced_task_root", "run_under_ric"]
 
 
 @dataclass(frozen=True)
@@ -45,6 +43,11 @@ class RicRun:
     @property
     def init_error(self) -> dict[str, Any] | None:
         errors = [p.json() for p in self.posted if p.kind == "init-error"]
+        return errors[0] if errors else None
+
+    @property
+    def restore_error(self) -> dict[str, Any] | None:
+        errors = [p.json() for p in self.posted if p.kind == "restore-error"]
         return errors[0] if errors else None
 
     def outcome(self, index: int) -> Posted | None:
@@ -62,21 +65,6 @@ class RicRun:
                 "utf-8", "replace"
             )
         return texts
-
-
-def runtime_directory(destination: Path) -> Path:
-    """A folder with only awslambdaric and its dependencies (links into the test venv)."""
-    destination.mkdir(parents=True, exist_ok=True)
-    for name in RUNTIME_MODULES:
-        spec = importlib.util.find_spec(name)
-        if spec is None or spec.origin is None:
-            raise RuntimeError(f"{name} is not installed: pip install -r requirements-dev.txt")
-        origin = Path(spec.origin)
-        source = origin.parent if origin.name == "__init__.py" else origin
-        link = destination / source.name
-        if not link.exists():
-            link.symlink_to(source)
-    return destination
 
 
 def debug_forced_task_root(task_root: Path, destination: Path) -> Path:
@@ -97,11 +85,17 @@ def run_under_ric(
     events: list[dict[str, Any]],
     *,
     endpoint: str,
-    runtime_dir: Path,
     environment: dict[str, str] | None = None,
     timeout: float = 90,
+    handler: str | None = None,
+    at_snapshot: Callable[[], None] | None = None,
 ) -> RicRun:
-    """Start a container under awslambdaric, deliver ``events``, stop it once it waits for more (or exits)."""
+    """Start a container under awslambdaric, deliver ``events``, stop it once it waits for more (or exits).
+
+    ``at_snapshot``: the init is a SnapStart one (``AWS_LAMBDA_INITIALIZATION_TYPE=snap-start``); once the
+    client has run its before-snapshot hooks and asks to be restored, ``at_snapshot()`` runs (the world
+    changes while the snapshot waits), then the environment is restored and the events follow.
+    """
     with (
         runtime_api(function.name, function.timeout_seconds, events) as api,
         tempfile.TemporaryDirectory(prefix="ric-container-") as scratch,
@@ -109,14 +103,15 @@ def run_under_ric(
         env = {
             **function.environment(endpoint),
             "AWS_LAMBDA_RUNTIME_API": api.address,
-            "PYTHONPATH": os.pathsep.join([str(function.task_root), str(runtime_dir)]),
+            "PYTHONPATH": os.pathsep.join([str(function.task_root), str(runtime_client_directory())]),
             "TMPDIR": scratch,
+            **({"AWS_LAMBDA_INITIALIZATION_TYPE": "snap-start"} if at_snapshot else {}),
             **(environment or {}),
         }
         stdout, stderr = Path(scratch, "stdout"), Path(scratch, "stderr")
         with stdout.open("wb") as out, stderr.open("wb") as err:
             process = subprocess.Popen(
-                [sys.executable, "-S", "-B", "-m", "awslambdaric", HANDLER],
+                [str(the_runtime_python()), "-S", "-B", "-m", "awslambdaric", handler or function.handler],
                 cwd=function.task_root,
                 env=env,
                 stdout=out,
@@ -124,11 +119,19 @@ def run_under_ric(
             )
             try:
                 deadline = time.monotonic() + timeout
+                if at_snapshot is not None:
+                    while not api.snapshot.wait(0.2) and process.poll() is None and not api.wait_idle(0):
+                        if time.monotonic() > deadline:
+                            raise RuntimeError(f"the container never reached its snapshot in {timeout} s")
+                    if api.snapshot.is_set():
+                        at_snapshot()
+                        api.restore()
                 while not api.wait_idle(0.2) and process.poll() is None:
                     if time.monotonic() > deadline:
                         raise RuntimeError(f"the container neither finished its events nor exited in {timeout} s")
                 try:
-                    returncode: int | None = process.wait(timeout=5 if api.by_kind("init-error") else 0.5)
+                    failed = api.by_kind("init-error") or api.by_kind("restore-error")
+                    returncode: int | None = process.wait(timeout=5 if failed else 0.5)
                 except subprocess.TimeoutExpired:
                     returncode = None  # waiting for the next event, as a warm container does
             finally:

@@ -9,7 +9,13 @@ It serves the four routes a runtime uses (AWS Lambda Runtime API, 2018-06-01):
 - ``POST /2018-06-01/runtime/invocation/<id>/error``: an invocation's error
   (``errorMessage``, ``errorType``, ``stackTrace``: what an invoker gets);
 - ``POST /2018-06-01/runtime/init/error``: the init phase failed (then the
-  client exits).
+  client exits);
+- with SnapStart (``AWS_LAMBDA_INITIALIZATION_TYPE=snap-start``):
+  ``GET /2018-06-01/runtime/restore/next``, which the client calls once its
+  before-snapshot hooks have run (the snapshot point) and which is answered
+  only when the test restores the environment (:meth:`RuntimeApi.restore`),
+  and ``POST /2018-06-01/runtime/restore/error``: an after-restore hook
+  failed (then the client exits).
 
 Everything posted is kept byte for byte (``posted``): it goes to the invoker
 and to CloudWatch, so tests scan it like the logs. When the events run out,
@@ -38,7 +44,7 @@ FUNCTION_ARN = "arn:aws:lambda:us-east-1:123456789012:function:{name}"
 @dataclass(frozen=True)
 class Posted:
     path: str
-    kind: str  # "response", "error" or "init-error"
+    kind: str  # "response", "error", "init-error" or "restore-error"
     request_id: str | None
     headers: dict[str, str]
     body: bytes
@@ -57,6 +63,8 @@ class RuntimeApi:
     _lock: threading.Condition = field(default_factory=threading.Condition)
     _next: int = 0
     _idle: threading.Event = field(default_factory=threading.Event)
+    snapshot: threading.Event = field(default_factory=threading.Event)  # the client asked for restore/next
+    _restored: threading.Event = field(default_factory=threading.Event)
     _closed: bool = False
     address: str = ""
 
@@ -73,10 +81,22 @@ class RuntimeApi:
             self.request_ids.append(request_id)
             return request_id, event
 
+    def wait_for_restore(self) -> bool:
+        """At the snapshot point: block until the test restores the environment (False when closed first)."""
+        self.snapshot.set()
+        while not self._restored.wait(0.1):
+            if self._closed:
+                return False
+        return True
+
+    def restore(self) -> None:
+        """Answer restore/next: the environment is restored from its snapshot."""
+        self._restored.set()
+
     def post(self, posted: Posted) -> None:
         with self._lock:
             self.posted.append(posted)
-            if posted.kind == "init-error":
+            if posted.kind in {"init-error", "restore-error"}:
                 self._idle.set()
 
     def wait_idle(self, timeout: float) -> bool:
@@ -103,6 +123,12 @@ def _handler(api: RuntimeApi) -> type[BaseHTTPRequestHandler]:
             pass  # the request lines are the client's business, not the test's output
 
         def do_GET(self) -> None:
+            if self.path == f"{PREFIX}/restore/next":
+                if api.wait_for_restore():
+                    self._answer(200, {})
+                else:
+                    self._answer(410, {"errorMessage": "the container is being shut down"})
+                return
             if self.path != f"{PREFIX}/invocation/next":
                 self._answer(404, {"errorMessage": "unknown route"})
                 return
@@ -130,6 +156,8 @@ def _handler(api: RuntimeApi) -> type[BaseHTTPRequestHandler]:
             parts = self.path.removeprefix(PREFIX).strip("/").split("/")
             if parts == ["init", "error"]:
                 api.post(Posted(self.path, "init-error", None, headers, body))
+            elif parts == ["restore", "error"]:
+                api.post(Posted(self.path, "restore-error", None, headers, body))
             elif len(parts) == 3 and parts[0] == "invocation" and parts[2] in {"response", "error"}:
                 api.post(Posted(self.path, parts[2], parts[1], headers, body))
             else:

@@ -79,13 +79,18 @@ def test_first_event_bootstraps_once_and_later_events_make_no_aws_call(
 def test_without_instantiate_on_import_the_first_event_bootstraps(
     prod_function: LambdaFunction, prod_stage: SeededStage
 ) -> None:
-    """Zappa's default: the handler (and so the bootstrap) is built by the first invocation."""
+    """Zappa's default: the handler (and so the bootstrap's load) is built by the first invocation.
+
+    The stage's calls still start in the init (lambda_bootstrap.zappa_handler); the first invocation's
+    load() checks and exports their answers.
+    """
     lazy = dataclasses.replace(prod_function, variables={})
     run = lazy.cold_start([health_request(), health_request()], endpoint=prod_stage.endpoint)
 
     assert run.init_error is None, run.output
-    assert run.init_calls == {}
-    assert [invocation.calls for invocation in run.invocations] == [EXPECTED_BOOTSTRAP_CALLS, {}]
+    assert run.init_calls == EXPECTED_BOOTSTRAP_CALLS
+    assert [invocation.calls for invocation in run.invocations] == [{}, {}]
+    assert "started at import" in run.output
     assert [invocation.response["statusCode"] for invocation in run.invocations] == [200, 200]
 
 

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-import sys
+import json
+import subprocess
 import zipfile
 from pathlib import Path, PurePosixPath
 
 import pytest
 
+from deploy.runtime_package import RUNTIME_SERVICES
 from tests.deploy.conftest import API_TOKEN, ENV_FILE_CANARY
+from testsupport.aws_env import FAKE_AWS
+from testsupport.lambda_python import RUNTIME, the_runtime_python
+from testsupport.lambda_runtime import LambdaFunction
 from testsupport.stage import STRONG_SECRET_KEY
 
 DEV_TOOLS = ("pytest", "_pytest", "pytest_django", "moto", "mypy", "ruff", "pip", "setuptools", "troposphere")
@@ -59,7 +64,7 @@ def test_bytecode_is_hash_checked_so_lambda_can_use_it(lambda_package: Path, ent
         for n in names
         if n.endswith(".py") and n.split("/")[0] in {"project", "lambda_bootstrap", "django"} and "__pycache__" not in n
     ]
-    tag = sys.implementation.cache_tag
+    tag = "cpython-{}{}".format(*RUNTIME.version)  # the runtime's interpreter, not the test's
     missing = [
         s for s in sources if f"{s.rsplit('/', 1)[0]}/__pycache__/{s.rsplit('/', 1)[1][:-3]}.{tag}.pyc" not in names
     ]
@@ -96,3 +101,40 @@ def test_package_size_is_within_lambda_limits(lambda_package: Path, entries: lis
     )
     assert compressed < LAMBDA_ZIP_LIMIT
     assert uncompressed < LAMBDA_UNZIPPED_LIMIT
+
+
+_CLIENTS = """
+import json, sys
+import boto3
+from botocore.exceptions import UnknownServiceError
+made = {s: boto3.client(s, region_name="eu-west-1").meta.endpoint_url for s in sys.argv[1:]}
+try:
+    boto3.client("ec2", region_name="eu-west-1")
+    cut = False
+except UnknownServiceError:
+    cut = True
+print(json.dumps({"made": made, "ec2 cut": cut}))
+"""
+
+
+def test_the_package_makes_every_client_the_function_needs_and_no_other(
+    prod_function: LambdaFunction, entries: list[zipfile.ZipInfo]
+) -> None:
+    """botocore's data holds the bootstrap's and Zappa's services only (deploy/runtime_package.py)."""
+    services = {PurePosixPath(e.filename).parts[2] for e in entries if e.filename.startswith("botocore/data/")}
+    services.discard("endpoints.json")
+    services -= {name for name in services if name.endswith(".json")}
+    assert services == set(RUNTIME_SERVICES)
+    done = subprocess.run(
+        [str(the_runtime_python()), "-s", "-S", "-B", "-c", _CLIENTS, *RUNTIME_SERVICES],
+        cwd=prod_function.task_root,
+        env={**FAKE_AWS, "PATH": "/usr/bin:/bin", "PYTHONPATH": str(prod_function.task_root)},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert result["ec2 cut"] is True
+    assert result["made"]["secretsmanager"] == "https://secretsmanager.eu-west-1.amazonaws.com"
+    assert all(url.startswith("https://") and url.endswith(".amazonaws.com") for url in result["made"].values())

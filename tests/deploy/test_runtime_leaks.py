@@ -17,6 +17,7 @@ lower-cased, base64, SHA-256).
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import secrets
 from collections.abc import Iterator
@@ -29,7 +30,7 @@ import boto3
 import pytest
 
 from tests.deploy.conftest import APP, STAGE
-from tests.deploy.ric_container import RicRun, debug_forced_task_root, run_under_ric, runtime_directory
+from tests.deploy.ric_container import RicRun, debug_forced_task_root, run_under_ric
 from testsupport import leaks
 from testsupport.lambda_events import API_HOST, api_gateway_event, manage_event
 from testsupport.lambda_runtime import LambdaFunction
@@ -54,21 +55,11 @@ class Canaries:
 
 
 @pytest.fixture(scope="module")
-def runtime_dir(deploy_workspace: Path) -> Path:
-    return runtime_directory(deploy_workspace / "runtime")
-
-
-@pytest.fixture(scope="module")
 def functions(prod_function: LambdaFunction, deploy_workspace: Path) -> dict[str, LambdaFunction]:
     """prod as packaged, and the same zip with DEBUG forced (Zappa's log_level and debug, Django's level)."""
     forced_root = debug_forced_task_root(prod_function.task_root, deploy_workspace / "task-debug")
-    forced = LambdaFunction(
-        task_root=forced_root,
-        name=prod_function.name,
-        region=prod_function.region,
-        memory_mb=prod_function.memory_mb,
-        timeout_seconds=prod_function.timeout_seconds,
-        variables={**prod_function.variables, "AWS_LAMBDA_LOG_LEVEL": "DEBUG"},
+    forced = dataclasses.replace(
+        prod_function, task_root=forced_root, variables={**prod_function.variables, "AWS_LAMBDA_LOG_LEVEL": "DEBUG"}
     )
     return {"configured": prod_function, "debug-forced": forced}
 
@@ -123,13 +114,9 @@ def requests(canaries: Canaries) -> list[dict[str, Any]]:
     ]
 
 
-def start(
-    function: LambdaFunction, events: list[dict[str, Any]], endpoint: str, runtime_dir: Path, canaries: Canaries
-) -> RicRun:
+def start(function: LambdaFunction, events: list[dict[str, Any]], endpoint: str, canaries: Canaries) -> RicRun:
     debug = {"DJANGO_LOG_LEVEL": "DEBUG"} if function.variables.get("AWS_LAMBDA_LOG_LEVEL") == "DEBUG" else {}
-    return run_under_ric(
-        function, events, endpoint=endpoint, runtime_dir=runtime_dir, environment={**canaries.credentials, **debug}
-    )
+    return run_under_ric(function, events, endpoint=endpoint, environment={**canaries.credentials, **debug})
 
 
 def assert_nothing_leaked(run: RicRun, canaries: Canaries, **more: str) -> None:
@@ -155,11 +142,11 @@ def response(run: RicRun, index: int) -> dict[str, object]:
 
 @pytest.mark.parametrize("level", LEVELS)
 def test_a_healthy_cold_start_requests_and_manage_leak_nothing(
-    level: str, functions: dict[str, LambdaFunction], stage: str, runtime_dir: Path, canaries: Canaries
+    level: str, functions: dict[str, LambdaFunction], stage: str, canaries: Canaries
 ) -> None:
     events = [*requests(canaries), manage_event("migrate")]
 
-    run = start(functions[level], events, stage, runtime_dir, canaries)
+    run = start(functions[level], events, stage, canaries)
 
     assert run.init_error is None, run.output
     assert run.returncode is None  # alive, waiting for the next event
@@ -175,11 +162,11 @@ def test_a_healthy_cold_start_requests_and_manage_leak_nothing(
 
 @pytest.mark.parametrize("level", LEVELS)
 def test_a_cold_start_missing_a_key_reports_it_and_leaks_nothing(
-    level: str, functions: dict[str, LambdaFunction], stage: str, runtime_dir: Path, canaries: Canaries
+    level: str, functions: dict[str, LambdaFunction], stage: str, canaries: Canaries
 ) -> None:
     update_bundle(APP, STAGE, {"ALLOWED_HOSTS": None}, endpoint=stage)
 
-    run = start(functions[level], requests(canaries), stage, runtime_dir, canaries)
+    run = start(functions[level], requests(canaries), stage, canaries)
 
     assert run.init_error is not None, run.output
     assert run.init_error["errorType"] == "ConfigurationError"
@@ -194,7 +181,6 @@ def test_an_unreachable_database_is_named_by_its_key_and_leaks_nothing(
     level: str,
     functions: dict[str, LambdaFunction],
     stage: str,
-    runtime_dir: Path,
     canaries: Canaries,
     e2e_database_url: str,
 ) -> None:
@@ -207,7 +193,7 @@ def test_an_unreachable_database_is_named_by_its_key_and_leaks_nothing(
         json.dumps(database_secret(unreachable)),
     )
 
-    run = start(functions[level], [*requests(canaries), manage_event("migrate")], stage, runtime_dir, canaries)
+    run = start(functions[level], [*requests(canaries), manage_event("migrate")], stage, canaries)
 
     assert run.init_error is None, run.output  # Django connects on first use, not at import
     public, _, detailed = (response(run, index) for index in range(3))

@@ -1,7 +1,7 @@
 """``zappa deploy/status/update/undeploy staging`` through Zappa's own CLI, against moto's server.
 
 Zappa runs in this process (so the one moto gap can be bridged, see
-moto_gaps.py), from the project copy, with the runtime virtualenv and a private
+testsupport/moto_gaps.py), from the project copy, with the runtime virtualenv and a private
 TMPDIR; then boto3 asks moto what AWS would hold.
 """
 
@@ -11,7 +11,6 @@ import base64
 import hashlib
 import io
 import json
-import sys
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -22,6 +21,7 @@ from botocore.exceptions import ClientError
 
 from tests.deploy.conftest import API_TOKEN, APP, SeededStage, seed_app_stage
 from tests.deploy.packaging import prepare_zappa_in_process, run_zappa
+from testsupport.lambda_python import RUNTIME
 
 STAGE = "staging"
 FUNCTION = f"{APP}-{STAGE}"
@@ -80,8 +80,9 @@ def test_deploy_status_update_undeploy(zappa: Any, staging_stage: SeededStage, p
     zappa("deploy")
 
     config = aws_lambda.get_function_configuration(FunctionName=FUNCTION)
-    assert config["Runtime"] == f"python{sys.version_info.major}.{sys.version_info.minor}"
-    assert config["Handler"] == "handler.lambda_handler"
+    # the stage's runtime, whatever Python deployed it; and every module as that runtime's bytecode
+    assert config["Runtime"] == RUNTIME.runtime == "python3.13"
+    assert config["Handler"] == "lambda_bootstrap.zappa_handler.lambda_handler"
     assert (config["MemorySize"], config["Timeout"]) == (512, 30)
     assert config["Environment"]["Variables"] == {"INSTANTIATE_LAMBDA_HANDLER_ON_IMPORT": "true"}
     for value in secrets:
@@ -91,6 +92,9 @@ def test_deploy_status_update_undeploy(zappa: Any, staging_stage: SeededStage, p
     assert_package_holds_no_value(deployed, secrets)
     with zipfile.ZipFile(io.BytesIO(deployed)) as archive:
         assert "API_STAGE='staging'" in archive.read("zappa_settings.py").decode().splitlines()
+        names = archive.namelist()
+    assert "lambda_bootstrap/__pycache__/zappa_handler.cpython-313.pyc" in names
+    assert not [name for name in names if name.endswith(".pyc") and ".cpython-313." not in name]
 
     role_name = config["Role"].rsplit("/", 1)[-1]
     policy = iam.get_role_policy(RoleName=role_name, PolicyName="zappa-permissions")["PolicyDocument"]
