@@ -1,5 +1,5 @@
 # The interpreter of the stages' Lambda runtime (python3.13) on this machine, found or provisioned.
-# Sourced by bin/test, bin/bench and bin/python3.13; deploy/runtime_package.py searches the same places.
+# Sourced (after bin/_lib.sh) by bin/test, bin/bench and bin/python3.13.
 # shellcheck shell=bash
 
 # Where a provisioned Debian 13 root filesystem lives: outside the project, since Zappa and the tests copy
@@ -12,18 +12,13 @@ python313_usable() {
     "$1" -c 'import sys, ssl, sqlite3, ctypes, zlib; sys.exit(sys.version_info[:2] != (3, 13))' >/dev/null 2>&1
 }
 
-# python313_find: print the real path of a Python 3.13 that runs here, or fail.
+# python313_find: print the real path of a Python 3.13 that runs here, or fail. The one search is
+# deploy/runtime_package.py's (standard library only, so any Python 3.11+ runs it).
 python313_find() {
-    local candidate
-    for candidate in "${LAMBDA_RUNTIME_PYTHON:-}" "$(command -v python3.13 2>/dev/null)" /usr/bin/python3.13 \
-        /usr/local/bin/python3.13 "${PYENV_ROOT:-$HOME/.pyenv}"/versions/3.13*/bin/python3.13 \
-        "$RUNTIME_PYTHON_ROOT/usr/bin/python3.13-host"; do
-        if python313_usable "$candidate"; then
-            "$candidate" -c 'import sys; print(sys.executable)'
-            return 0
-        fi
-    done
-    return 1
+    local python
+    python=$(find_python) || return 1
+    "$python" -I -c 'import sys; sys.path.insert(0, "."); from deploy.runtime_package import Target, runtime_python
+print(runtime_python(Target("python3.13", "x86_64")))' 2>/dev/null
 }
 
 # python313_provision: a Debian 13 (trixie) root filesystem in RUNTIME_PYTHON_ROOT (debootstrap, root, ~35 s),

@@ -141,8 +141,8 @@ def runtime_python(target: Target) -> Path:
 
 
 def _running(candidate: str, version: tuple[int, int]) -> Path | None:
-    """The interpreter behind ``candidate`` when it runs and is ``version`` (a pyenv shim may exist and fail)."""
-    check = f"import sys; assert sys.version_info[:2] == {version!r}; print(sys.executable)"
+    """The interpreter behind ``candidate`` when it runs, whole, and is ``version`` (a pyenv shim may fail)."""
+    check = f"import sys, ssl, sqlite3, ctypes, zlib; assert sys.version_info[:2] == {version!r}; print(sys.executable)"
     try:
         done = subprocess.run([candidate, "-S", "-c", check], capture_output=True, text=True, timeout=30, check=False)
     except OSError:
@@ -159,7 +159,7 @@ def repackage(zip_path: Path, target: Target, interpreter: Path, *, services: It
         _refuse_local_environment_files(tree)
         swapped = _swap_distributions(tree, target, Path(scratch) / "wheels")
         kept = _cut_service_data(tree, {*RUNTIME_SERVICES, *services})
-        compiled = _compile(tree, target, interpreter)
+        compiled = _compile(tree, interpreter)
         problems = verify(tree, target, _magic(interpreter))
         if problems:
             shown = "; ".join(problems[:10]) + (f"; and {len(problems) - 10} more" if len(problems) > 10 else "")
@@ -330,7 +330,7 @@ def _record(info: Path) -> list[str]:
     return [p for p in paths if p and not PurePosixPath(p).is_absolute() and ".." not in PurePosixPath(p).parts]
 
 
-def _compile(tree: Path, target: Target, interpreter: Path) -> int:
+def _compile(tree: Path, interpreter: Path) -> int:
     """Every module to hash-checked bytecode by the runtime's interpreter; bytecode of any other removed.
 
     Whole ``__pycache__`` folders go: Zappa drops an empty ``__init__.py`` into every folder it zips,

@@ -10,9 +10,9 @@ loggers below INFO first (log_hygiene.py says which and why).
 
 botocore's own retries are off (``total_max_attempts=1``): :mod:`.retry`
 retries, deadline-aware. An https client loads its CA bundle into its TLS
-context once (:func:`_load_ca_bundle_once`), not at each new connection. A client that cannot be made (a misspelt
-``AWS_PROFILE``, a malformed ``AWS_ENDPOINT_URL``) is a ConfigurationError
-naming the setting to fix.
+context once (:func:`_load_ca_bundle_once`), not at each new connection. A
+client that cannot be made (a misspelt ``AWS_PROFILE``, a malformed
+``AWS_ENDPOINT_URL``) is a ConfigurationError naming the setting to fix.
 """
 
 from __future__ import annotations

@@ -247,8 +247,16 @@ def _permanent(code: str, status: int, message: str, resource: str, action: str)
             action=action,
             code=code,
         )
+    if not code or code.isdigit():  # no AWS error in the body: something else than the service's API answered
+        return SourceError(
+            f"{action} on {resource} answered HTTP {status} with no AWS error (not the service's API: a proxy's "
+            "page, or an endpoint without this operation, as moto's server lacks some; not retried)",
+            resource=resource,
+            action=action,
+            code=code,
+        )
     return SourceError(
-        f"{action} on {resource} was refused: {code or 'no error code'} (not retried: retrying cannot fix it)",
+        f"{action} on {resource} was refused: {code} (not retried: retrying cannot fix it)",
         resource=resource,
         action=action,
         code=code,

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from lambda_bootstrap.errors import SourceError
+from lambda_bootstrap.errors import AccessDeniedError, SourceError
 
 from .aws import Aws
 from .console import Console
@@ -72,13 +72,11 @@ class FunctionVersions:
         except SourceError as exc:
             if exc.code == _PROVISIONED_CONCURRENCY_NOT_FOUND:
                 return 0
-            if str(exc.code).isdigit():  # an HTTP status and no AWS error: not Lambda's API answering
-                raise ToolError(
-                    f"not rolled: cannot tell whether alias {qualifier} has provisioned concurrency: "
-                    f"lambda:GetProvisionedConcurrencyConfig answered HTTP {exc.code} with no AWS error (an "
-                    "endpoint that is not Lambda's; moto's server has no provisioned-concurrency API)"
-                ) from None
-            raise
+            if isinstance(exc, AccessDeniedError):
+                raise
+            raise ToolError(
+                f"not rolled: cannot tell whether alias {qualifier} has provisioned concurrency: {exc}"
+            ) from exc
         return int(found.get("RequestedProvisionedConcurrentExecutions") or 0)
 
     def set_variable(self, name: str, value: str) -> None:

@@ -19,9 +19,8 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterable
 
-__all__ = ["close_connections", "reload_settings", "settings_modules"]
+__all__ = ["close_connections", "reload_settings"]
 
 
 def close_connections() -> None:
@@ -33,7 +32,7 @@ def close_connections() -> None:
     caches.close_all()
 
 
-def settings_modules(module: str) -> list[str]:
+def _settings_modules(module: str) -> list[str]:
     """The loaded modules that make up ``module``'s settings: its whole package when that is a settings package.
 
     ``project.settings.aws_lambda`` is one of a package of settings modules (``project.settings``:
@@ -47,7 +46,7 @@ def settings_modules(module: str) -> list[str]:
     return [module] if module in sys.modules else []
 
 
-def reload_settings(modules: Iterable[str] | None = None) -> None:
+def reload_settings() -> None:
     """Import the settings again from the environment as it is now, and reset what Django built from them."""
     from django.conf import settings
     from django.core.cache import caches
@@ -56,7 +55,7 @@ def reload_settings(modules: Iterable[str] | None = None) -> None:
 
     close_connections()
     module = os.environ.get("DJANGO_SETTINGS_MODULE") or str(getattr(settings, "SETTINGS_MODULE", ""))
-    for name in modules if modules is not None else settings_modules(module):
+    for name in _settings_modules(module):
         sys.modules.pop(name, None)
     settings._wrapped = empty
     for handler in (connections, caches):
